@@ -1,0 +1,57 @@
+"""Shared fixtures: the device the snippets run on, and one strict build of the site."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import snippetlib
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cuda: needs an NVIDIA GPU; skipped with a reason without one")
+    config.addinivalue_line("markers", "tensorflow: runs TensorFlow code (tensorflow-cpu)")
+    config.addinivalue_line("markers", "browser: drives the built site in Debian's chromium")
+    config.addinivalue_line("markers", "slow: takes more than ~20 s on 2 cores; still part of `make test`")
+
+
+@pytest.fixture(scope="session")
+def device() -> str:
+    return snippetlib.detect_device()
+
+
+def build_site(dest: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into dest; the output is returned for the caller to check."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
+        cwd=snippetlib.ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("site")
+    proc = build_site(dest)
+    if proc.returncode:
+        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}")
+    return dest
+
+
+def requirement_skip(missing: list[str]):
+    """Skip for a missing optional dependency, except in CI where everything must run."""
+    if "cuda" in missing:
+        pytest.skip("needs an NVIDIA GPU with CUDA (torch.cuda.is_available() is False); runs in the `cuda` CI job")
+    if "tensorflow" in missing:
+        reason = "needs tensorflow-cpu, which `make test` installs (requirements.txt)"
+        if IN_CI:
+            pytest.fail(f"{reason}; in CI it must be installed, not skipped")
+        pytest.skip(reason)

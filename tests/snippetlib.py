@@ -1,0 +1,182 @@
+"""Find, run and compare the site's code snippets.
+
+A snippet is a complete script `snippets/<chapter>/<name>.py`. Its real output is captured
+next to it as `<name>.out` (and `<name>.cuda.out` where a CUDA run prints something else).
+Header comments declare what a snippet needs and which parts of its output change from
+run to run; see docs/about.md ("代码与输出是怎样被测试的") for the reader-facing version.
+
+    # requires: cuda            needs a GPU (skipped with a reason on a CPU machine)
+    # requires: tensorflow      needs tensorflow-cpu (installed by `make test`)
+    # volatile: <regex>         matches are replaced by <volatile> before comparing
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from functools import cached_property
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SNIPPETS = ROOT / "snippets"
+DOCS = ROOT / "docs"
+
+# Memory addresses differ in every run of every snippet.
+DEFAULT_VOLATILE = (re.compile(r"0x[0-9a-fA-F]{6,}"),)
+HEADER = re.compile(r"^#\s*(requires|volatile):\s*(.+?)\s*$", re.M)
+INCLUDE = re.compile(r"""--8<--\s+["']([^"':]+)(?::[^"']*)?["']""")
+KNOWN_REQUIREMENTS = {"cuda", "tensorflow"}
+
+
+def _path_prefixes() -> list[tuple[str, str]]:
+    """Machine-specific path prefixes, shortened the same way in every captured output."""
+    prefixes = {
+        sysconfig.get_paths()["purelib"]: "<site-packages>",
+        sysconfig.get_paths()["platlib"]: "<site-packages>",
+        sysconfig.get_paths()["stdlib"]: "<python>",
+        str(ROOT): "<repo>",
+    }
+    # Longest first, so that site-packages wins over the stdlib directory that contains it.
+    return sorted(((k + os.sep, v + "/") for k, v in prefixes.items()), key=lambda kv: -len(kv[0]))
+
+
+def shorten_paths(text: str) -> str:
+    for prefix, short in _path_prefixes():
+        text = text.replace(prefix, short)
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Snippet:
+    path: Path
+
+    @property
+    def rel(self) -> str:
+        """Path as pages include it, e.g. 'paradigms/eager_prints.py'."""
+        return self.path.relative_to(SNIPPETS).as_posix()
+
+    @cached_property
+    def _header(self) -> list[tuple[str, str]]:
+        return HEADER.findall(self.path.read_text(encoding="utf-8"))
+
+    @property
+    def requires(self) -> frozenset[str]:
+        found = frozenset(v.strip().lower() for k, v in self._header if k == "requires")
+        unknown = found - KNOWN_REQUIREMENTS
+        if unknown:
+            raise ValueError(f"{self.rel}: unknown requirement(s) {sorted(unknown)}")
+        return found
+
+    @property
+    def volatile(self) -> tuple[re.Pattern, ...]:
+        own = tuple(re.compile(v) for k, v in self._header if k == "volatile")
+        return DEFAULT_VOLATILE + own
+
+    def output_path(self, device: str = "cpu") -> Path:
+        suffix = ".cuda.out" if device == "cuda" else ".out"
+        return self.path.with_suffix(suffix)
+
+    def expected_output(self, device: str) -> Path | None:
+        """The captured output a run on `device` is compared with."""
+        for candidate in (self.output_path(device), self.output_path("cpu")):
+            if candidate.exists():
+                return candidate
+        return None
+
+    def normalise(self, text: str) -> str:
+        for pattern in self.volatile:
+            text = pattern.sub("<volatile>", text)
+        return text
+
+    def diff(self, expected: str, actual: str) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.normalise(expected).splitlines(keepends=True),
+                self.normalise(actual).splitlines(keepends=True),
+                fromfile=f"captured {self.rel}",
+                tofile="this run",
+            )
+        )
+
+
+@dataclasses.dataclass
+class RunResult:
+    returncode: int
+    output: str
+
+
+def discover() -> list[Snippet]:
+    return [Snippet(p) for p in sorted(SNIPPETS.glob("*/*.py"))]
+
+
+def run(snippet: Snippet, timeout: float = 900) -> RunResult:
+    """Run a snippet as a reader would (`python name.py`) in a fresh interpreter.
+
+    stdout and stderr are merged in the order a terminal shows them (unbuffered), so
+    warnings appear where a reader sees them. The working directory is a fresh temporary
+    directory holding a copy of the script, so paths print as a reader running
+    `python name.py` would see them and files a snippet saves never collide.
+    """
+    env = dict(os.environ)
+    env.update(
+        PYTHONUNBUFFERED="1",
+        PYTHONHASHSEED="0",
+        PYTHONIOENCODING="utf-8",
+        # Inductor's on-disk caches are shared between runs; each interpreter still
+        # starts with empty in-memory Dynamo caches.
+        TORCHINDUCTOR_CACHE_DIR=env.get("TORCHINDUCTOR_CACHE_DIR", str(ROOT / ".cache" / "torchinductor")),
+    )
+    env.pop("PYTHONWARNINGS", None)
+    with tempfile.TemporaryDirectory(prefix="snippet-") as cwd:
+        shutil.copyfile(snippet.path, Path(cwd) / snippet.path.name)
+        proc = subprocess.run(
+            [sys.executable, snippet.path.name],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+        )
+        text = proc.stdout.decode("utf-8", errors="replace").replace(cwd + os.sep, "")
+    return RunResult(proc.returncode, shorten_paths(text))
+
+
+def includes_by_page() -> dict[str, set[str]]:
+    """{page path relative to docs/: {included file relative to snippets/}}."""
+    pages = {}
+    for md in sorted(DOCS.rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        pages[md.relative_to(DOCS).as_posix()] = set(INCLUDE.findall(text))
+    return pages
+
+
+def pages_using(rel: str) -> list[str]:
+    return [page for page, incs in includes_by_page().items() if rel in incs]
+
+
+def unmet_requirements(snippet: Snippet, device: str) -> list[str]:
+    missing = []
+    if "cuda" in snippet.requires and device != "cuda":
+        missing.append("cuda")
+    if "tensorflow" in snippet.requires and not tensorflow_installed():
+        missing.append("tensorflow")
+    return missing
+
+
+def tensorflow_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is not None
+
+
+def detect_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,56 @@
+"""The pages show only tested code, every snippet is shown, and the site builds strictly."""
+
+from __future__ import annotations
+
+import re
+
+import snippetlib
+from conftest import build_site
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.S | re.M)
+CODE_LANGS = {"py", "python", "python3", "pycon", "cpp", "c++", "bash", "sh", "console"}
+# Every file a page may embed from snippets/: the scripts, and sources they build (C++).
+EMBEDDABLE = ("*.py", "*.cpp", "*.txt", "CMakeLists.txt")
+
+
+def test_no_hand_typed_code_on_pages():
+    offenders = []
+    for md in sorted(snippetlib.DOCS.rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        for m in FENCE.finditer(text):
+            if m["lang"].lower() not in CODE_LANGS:
+                continue
+            lines = [line for line in m["body"].splitlines() if line.strip()]
+            if not lines or not all("--8<--" in line for line in lines):
+                line_no = text.count("\n", 0, m.start()) + 1
+                offenders.append(f"docs/{md.relative_to(snippetlib.DOCS)}:{line_no} ({m['lang']})")
+    assert not offenders, "code typed into a page instead of embedded from snippets/:\n" + "\n".join(offenders)
+
+
+def test_every_snippet_is_shown_on_a_page():
+    used = set().union(*snippetlib.includes_by_page().values())
+    files = {
+        p.relative_to(snippetlib.SNIPPETS).as_posix()
+        for pattern in EMBEDDABLE
+        for p in snippetlib.SNIPPETS.glob(f"*/{pattern}")
+    }
+    unused = sorted(files - used)
+    assert not unused, "snippet files that no page embeds:\n" + "\n".join(unused)
+
+
+def test_every_embedded_snippet_shows_its_output():
+    missing = []
+    for page, includes in snippetlib.includes_by_page().items():
+        for rel in sorted(i for i in includes if i.endswith(".py")):
+            out = snippetlib.Snippet(snippetlib.SNIPPETS / rel).output_path("cpu")
+            has_output = out.exists() and out.read_text("utf-8").strip()
+            if has_output and out.relative_to(snippetlib.SNIPPETS).as_posix() not in includes:
+                missing.append(f"docs/{page} embeds {rel} but not its output {out.name}")
+    assert not missing, "\n".join(missing)
+
+
+def test_site_builds_strictly_without_warnings(tmp_path):
+    proc = build_site(tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout
+    warnings = [line for line in proc.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    assert not warnings, "\n".join(warnings)
