@@ -55,3 +55,29 @@ def requirement_skip(missing: list[str]):
         if IN_CI:
             pytest.fail(f"{reason}; in CI it must be installed, not skipped")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Debian chromium; skipped (with how to install it) where missing, except in CI."""
+    import browserlib
+
+    if not browserlib.CHROMIUM:
+        if IN_CI:
+            pytest.fail(f"chromium is missing in CI: {browserlib.INSTALL_HINT}")
+        pytest.skip(f"chromium not found: {browserlib.INSTALL_HINT}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browserlib.CHROMIUM, args=browserlib.CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Base URL of the strictly built site, served from 127.0.0.1."""
+    import browserlib
+
+    with browserlib.serve(built_site) as url:
+        yield url

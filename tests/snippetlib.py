@@ -1,13 +1,14 @@
-"""Find, run and compare the site's code snippets.
+r"""Find, run and compare the site's code snippets.
 
 A snippet is a complete script `snippets/<chapter>/<name>.py`. Its real output is captured
 next to it as `<name>.out` (and `<name>.cuda.out` where a CUDA run prints something else).
-Header comments declare what a snippet needs and which parts of its output change from
-run to run; see docs/about.md ("代码与输出是怎样被测试的") for the reader-facing version.
+What a snippet needs and which parts of its output change from run to run are declared
+beside it, in `snippets/<chapter>/snippets.toml`, so the script a reader copies stays clean
+(docs/about.md explains this to readers):
 
-    # requires: cuda            needs a GPU (skipped with a reason on a CPU machine)
-    # requires: tensorflow      needs tensorflow-cpu (installed by `make test`)
-    # volatile: <regex>         matches are replaced by <volatile> before comparing
+    ["guards.py"]
+    requires = ["cuda"]                 # or "tensorflow"; skipped with a reason where missing
+    volatile = ['\d+\.\d+ ms']           # regex; matches become <volatile> before comparing
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import tempfile
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +32,6 @@ DOCS = ROOT / "docs"
 
 # Memory addresses differ in every run of every snippet.
 DEFAULT_VOLATILE = (re.compile(r"0x[0-9a-fA-F]{6,}"),)
-HEADER = re.compile(r"^#\s*(requires|volatile):\s*(.+?)\s*$", re.M)
 INCLUDE = re.compile(r"""--8<--\s+["']([^"':]+)(?::[^"']*)?["']""")
 KNOWN_REQUIREMENTS = {"cuda", "tensorflow"}
 
@@ -63,12 +64,17 @@ class Snippet:
         return self.path.relative_to(SNIPPETS).as_posix()
 
     @cached_property
-    def _header(self) -> list[tuple[str, str]]:
-        return HEADER.findall(self.path.read_text(encoding="utf-8"))
+    def meta(self) -> dict:
+        table = self.path.parent / "snippets.toml"
+        meta = tomllib.loads(table.read_text("utf-8")).get(self.path.name, {}) if table.exists() else {}
+        unknown = set(meta) - {"requires", "volatile"}
+        if unknown:
+            raise ValueError(f"{table}: unknown key(s) {sorted(unknown)} for {self.path.name}")
+        return meta
 
     @property
     def requires(self) -> frozenset[str]:
-        found = frozenset(v.strip().lower() for k, v in self._header if k == "requires")
+        found = frozenset(self.meta.get("requires", []))
         unknown = found - KNOWN_REQUIREMENTS
         if unknown:
             raise ValueError(f"{self.rel}: unknown requirement(s) {sorted(unknown)}")
@@ -76,8 +82,7 @@ class Snippet:
 
     @property
     def volatile(self) -> tuple[re.Pattern, ...]:
-        own = tuple(re.compile(v) for k, v in self._header if k == "volatile")
-        return DEFAULT_VOLATILE + own
+        return DEFAULT_VOLATILE + tuple(re.compile(v) for v in self.meta.get("volatile", []))
 
     def output_path(self, device: str = "cpu") -> Path:
         suffix = ".cuda.out" if device == "cuda" else ".out"
