@@ -54,3 +54,15 @@ def test_site_builds_strictly_without_warnings(tmp_path):
     assert proc.returncode == 0, proc.stdout
     warnings = [line for line in proc.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert not warnings, "\n".join(warnings)
+
+
+def test_every_page_says_what_it_proves():
+    """The home page's chapter table is built from each page's `description` front matter."""
+    from mkdocs.utils.meta import get_data
+
+    missing = [
+        f"docs/{md.relative_to(snippetlib.DOCS)}"
+        for md in sorted(snippetlib.DOCS.glob("*.md"))
+        if not get_data(md.read_text("utf-8"))[1].get("description")
+    ]
+    assert not missing, "pages without a `description:` in their front matter:\n" + "\n".join(missing)
