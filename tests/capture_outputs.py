@@ -39,7 +39,7 @@ def capture(snippet: snippetlib.Snippet, device: str) -> tuple[str, str]:
     if target.exists() and not snippet.diff(target.read_text("utf-8"), result.output):
         return "unchanged", ""
     target.write_text(result.output, encoding="utf-8")
-    return "updated", target.relative_to(snippetlib.ROOT).as_posix()
+    return "updated", os.path.relpath(target, snippetlib.ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,7 +61,10 @@ class Snippet:
     @property
     def rel(self) -> str:
         """Path as pages include it, e.g. 'paradigms/eager_prints.py'."""
-        return self.path.relative_to(SNIPPETS).as_posix()
+        try:
+            return self.path.relative_to(SNIPPETS).as_posix()
+        except ValueError:  # a snippet outside snippets/ (the pipeline's own tests)
+            return self.path.as_posix()
 
     @cached_property
     def meta(self) -> dict:

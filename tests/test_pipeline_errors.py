@@ -1,0 +1,87 @@
+"""Bad input gets a clear error, and nothing is lost: the pipeline's own failure modes."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+import capture_outputs
+import snippetlib
+
+
+def _load_hook(name: str):
+    path = snippetlib.ROOT / "overrides" / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def fake_snippet(tmp_path):
+    def make(source: str, meta: str = "") -> snippetlib.Snippet:
+        folder = tmp_path / "chapter"
+        folder.mkdir(exist_ok=True)
+        (folder / "demo.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        (folder / "snippets.toml").write_text(textwrap.dedent(meta), encoding="utf-8")
+        return snippetlib.Snippet(folder / "demo.py")
+
+    return make
+
+
+def test_a_raising_snippet_reports_its_traceback(fake_snippet):
+    snippet = fake_snippet("print('before')\nraise ValueError('boom')\n")
+    result = snippetlib.run(snippet)
+    assert result.returncode == 1
+    assert result.output.startswith("before\n")
+    assert 'File "demo.py", line 2' in result.output  # the reader's view: `python demo.py`
+    assert "ValueError: boom" in result.output
+
+
+def test_drift_is_shown_as_a_unified_diff_and_volatile_parts_are_ignored(fake_snippet):
+    snippet = fake_snippet("", meta="['demo.py']\nvolatile = ['\\d+\\.\\d+ ms']\n")
+    assert snippet.diff("took 1.25 ms at 0x7f00deadbeef\n", "took 3.50 ms at 0x7f00cafef00d\n") == ""
+    diff = snippet.diff("result 1\ntook 1.25 ms\n", "result 2\ntook 9.99 ms\n")
+    assert "-result 1" in diff and "+result 2" in diff
+    assert "-took" not in diff and "+took" not in diff
+
+
+def test_unknown_metadata_is_rejected(fake_snippet):
+    snippet = fake_snippet("", meta="['demo.py']\nrequires = ['tpu']\n")
+    with pytest.raises(ValueError, match="unknown requirement"):
+        snippet.requires
+
+
+def test_outputs_are_rewritten_only_when_they_really_changed(fake_snippet):
+    snippet = fake_snippet("import time\nprint('x'); print(f'{time.perf_counter():.3f} s')\n",
+                           meta="['demo.py']\nvolatile = ['[\\d.]+ s']\n")
+    assert capture_outputs.capture(snippet, "cpu")[0] == "updated"
+    first = snippet.output_path().read_text()
+    assert capture_outputs.capture(snippet, "cpu")[0] == "unchanged"
+    assert snippet.output_path().read_text() == first  # the old timing is kept, no churn
+
+
+def test_outputs_of_snippets_that_cannot_run_here_are_kept(fake_snippet):
+    snippet = fake_snippet("raise SystemExit('needs a GPU')\n", meta="['demo.py']\nrequires = ['cuda']\n")
+    snippet.output_path("cpu").write_text("captured on a GPU\n")
+    assert capture_outputs.capture(snippet, "cpu") == ("kept", "needs cuda")
+    failing = fake_snippet("raise RuntimeError('broken')\n")
+    failing.output_path("cpu").write_text("old output\n")
+    status, detail = capture_outputs.capture(failing, "cpu")
+    assert status == "failed" and "RuntimeError: broken" in detail
+    assert failing.output_path("cpu").read_text() == "old output\n"
+
+
+def test_missing_snippet_file_or_section_names_page_and_path(tmp_path):
+    hook = _load_hook("check_includes")
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch" / "a.py").write_text("# --8<-- [start:one]\nx = 1\n# --8<-- [end:one]\n")
+    hook.check('```python\n--8<-- "ch/a.py:one"\n```\n', "ok.md", [tmp_path])
+    with pytest.raises(PluginError, match=r"docs/chapter\.md:2 embeds 'ch/nope\.py', which does not exist"):
+        hook.check('text\n--8<-- "ch/nope.py"\n', "chapter.md", [tmp_path])
+    with pytest.raises(PluginError, match=r"docs/chapter\.md:1 embeds section 'two' of 'ch/a\.py'"):
+        hook.check('--8<-- "ch/a.py:two"\n', "chapter.md", [tmp_path])
