@@ -61,3 +61,531 @@ def serve(directory: Path, prefix: str = ""):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---------------------------------------------------------------------------------------
+# Checks shared by tests/test_browser*.py and tests/page_weight.py. Every check returns a
+# list of problems, each a line that names the page, so one run reports everything.
+# ---------------------------------------------------------------------------------------
+
+import html.parser
+import json
+import posixpath
+import re
+import textwrap
+import time
+import urllib.parse
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def discover_pages(site_dir: Path) -> list[str]:
+    """Every page of a built site as a URL path relative to its root ("" for the home page).
+
+    Found by walking the build (``**/index.html``), so new chapters and generated pages are
+    checked without anyone listing them. 404.html is left out: it is not a page to visit.
+    """
+    pages = []
+    for index in sorted(Path(site_dir).rglob("index.html")):
+        rel = index.parent.relative_to(site_dir).as_posix()
+        if rel.startswith("assets/"):
+            continue
+        pages.append("" if rel == "." else rel + "/")
+    return sorted(pages, key=lambda p: (p.count("/"), p))
+
+
+def page_name(rel: str) -> str:
+    return "/" + rel
+
+
+def markdown_source(rel: str, docs_dir: Path) -> Path | None:
+    """The docs/*.md a page was built from (None for pages that have none, e.g. notebooks)."""
+    stem = rel.rstrip("/")
+    candidates = [docs_dir / "index.md"] if not stem else [docs_dir / f"{stem}.md", docs_dir / stem / "index.md"]
+    return next((c for c in candidates if c.exists()), None)
+
+
+# --- static: links, anchors, external resources ----------------------------------------
+
+
+class _Collector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str, str, str]] = []  # (tag, attribute, value, rel)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name"):
+            if attrs.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(attrs[key])
+        for key in ("href", "src"):
+            if attrs.get(key) is not None:
+                self.refs.append((tag, key, attrs[key], (attrs.get("rel") or "").lower()))
+
+
+def _parse(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def check_links(site_dir: Path) -> list[str]:
+    """Internal links and #anchors resolve; nothing is loaded from another host.
+
+    Links (<a href>) to other sites are fine; resources (scripts, styles, images, frames)
+    from another host break the offline promise and are reported.
+    """
+    site_dir = Path(site_dir)
+    problems = []
+    parsed: dict[Path, _Collector] = {}
+
+    def get(path: Path) -> _Collector:
+        if path not in parsed:
+            parsed[path] = _parse(path)
+        return parsed[path]
+
+    for rel in discover_pages(site_dir):
+        html_file = site_dir / rel / "index.html"
+        for tag, attr, value, rel_attr in get(html_file).refs:
+            url = urllib.parse.urlsplit(value)
+            if url.scheme in {"mailto", "javascript", "data", "tel"}:
+                continue
+            if url.scheme or url.netloc:
+                # <a> and <link rel=canonical|alternate|...> navigate; everything else loads.
+                is_link = tag == "a" or (tag == "link" and not set(rel_attr.split()) & LOADING_RELS)
+                if not is_link:
+                    problems.append(f"{page_name(rel)}: <{tag} {attr}> loads from another host: {value}")
+                continue
+            if not url.path and not url.fragment:
+                continue
+            target = (html_file.parent / urllib.parse.unquote(url.path)) if url.path else html_file
+            if url.path.startswith("/"):
+                problems.append(f"{page_name(rel)}: <{tag} {attr}> is root-absolute (breaks under a sub-path): {value}")
+                continue
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page_name(rel)}: <{tag} {attr}> points to a missing file: {value}")
+                continue
+            fragment = urllib.parse.unquote(url.fragment)
+            if fragment and target.suffix == ".html" and fragment not in get(target).ids:
+                problems.append(f"{page_name(rel)}: link to a missing anchor: {value}")
+    return problems
+
+
+LOADING_RELS = {"stylesheet", "icon", "shortcut", "preload", "modulepreload", "prefetch", "manifest", "apple-touch-icon"}
+
+
+# --- browser: one recorder per context ---------------------------------------------------
+
+
+class Recorder:
+    """Everything that went wrong on the network or the console while a page was open.
+
+    Requests to any host but the local server are aborted (the site must work offline) and
+    reported, as are failed requests, HTTP errors and console errors.
+    """
+
+    def __init__(self, context, base_url: str):
+        self.origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(base_url))
+        self.events: list[str] = []
+        context.route("**/*", self._route)
+        context.on("requestfailed", self._failed)
+        context.on("response", self._response)
+        context.on("console", self._console)
+        context.on("weberror", lambda e: self.events.append(f"uncaught error: {e.error}"))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.origin + "/") or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.events.append(f"request to another host: {url}")
+            route.abort("blockedbyclient")
+
+    def _failed(self, request):
+        if not request.url.startswith(self.origin + "/"):
+            return  # already reported by _route
+        self.events.append(f"failed request: {request.url} ({request.failure})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.events.append(f"HTTP {response.status}: {response.url}")
+
+    def _console(self, message):
+        if message.type == "error":
+            self.events.append(f"console error: {message.text}")
+
+    def take(self) -> list[str]:
+        events, self.events = self.events, []
+        return events
+
+
+def new_context(browser, base_url: str, *, color_scheme: str = "light", viewport=DESKTOP, **kwargs):
+    """A context with closed shadow roots opened and a Recorder attached (as ctx.recorder)."""
+    context = browser.new_context(color_scheme=color_scheme, viewport=viewport, **kwargs)
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    context.recorder = Recorder(context, base_url)
+    return context
+
+
+def open_page(page, url: str, timeout: float = 20_000):
+    """Load a page and wait until the network is quiet (search index, diagrams)."""
+    page.goto(url, wait_until="load", timeout=timeout)
+    try:
+        page.wait_for_load_state("networkidle", timeout=timeout)
+    except Exception:  # a page that never settles is caught by the checks that follow
+        pass
+
+
+def screenshot(page, name: str, full_page: bool = True):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("_") or "home"
+    page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=full_page)
+
+
+# --- mermaid -----------------------------------------------------------------------------
+
+# A node label written as a mermaid Markdown string: ["`line 1 <newline> line 2`"].
+MARKDOWN_LABEL = re.compile(r'"`(.*?)`"', re.S)
+HARD_CODED_COLOUR = re.compile(r"^\s*(style|classDef|linkStyle)\b.*(fill|stroke|color)\s*:\s*#|%%\{\s*init", re.M | re.I)
+
+_MERMAID_STATE = """
+async () => {
+  // Material replaces <pre class="mermaid"> by <div class="mermaid"> whose (opened) shadow
+  // root holds the SVG; wait until every diagram is drawn or 10 s have passed.
+  const deadline = Date.now() + 10000;
+  const blocks = () => [...document.querySelectorAll(".mermaid")];
+  while (Date.now() < deadline) {
+    if (blocks().every(el => el.shadowRoot && el.shadowRoot.querySelector("svg"))) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const errorText = /Syntax error|Parse error|error in text|Lexical error/i;
+  return blocks().map((el, i) => {
+    const svg = el.shadowRoot && el.shadowRoot.querySelector("svg");
+    const box = svg ? svg.getBoundingClientRect() : null;
+    const labels = svg ? [...svg.querySelectorAll(".nodeLabel, .edgeLabel, text")].map(label => {
+      // Where each visible character sits, to tell which characters share a line.
+      const chars = [];
+      const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let k = 0; k < node.data.length; k++) {
+          if (/\\s/.test(node.data[k])) continue;
+          const range = document.createRange();
+          range.setStart(node, k); range.setEnd(node, k + 1);
+          const r = range.getBoundingClientRect();
+          chars.push([node.data[k], Math.round(r.top), Math.round(r.height)]);
+        }
+      }
+      return chars;
+    }).filter(c => c.length) : [];
+    return {
+      tag: el.tagName,
+      svg: !!svg,
+      width: box ? box.width : 0,
+      height: box ? box.height : 0,
+      error: svg ? errorText.test(svg.textContent) || !!svg.querySelector(".error-icon, .error-text") : false,
+      text: svg ? svg.textContent.slice(0, 200) : el.textContent.slice(0, 200),
+      labels,
+    };
+  });
+}
+"""
+
+
+def mermaid_sources(html_file: Path) -> list[str]:
+    """The mermaid code of each diagram of a built page, as the reader wrote it."""
+    text = html_file.read_text(encoding="utf-8")
+    blocks = re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', text, re.S)
+    return [html.unescape(b) for b in blocks]
+
+
+def expected_label_lines(source: str) -> list[list[str]]:
+    """Each multi-line Markdown-string label of a diagram, as its list of lines."""
+    labels = []
+    for m in MARKDOWN_LABEL.finditer(source):
+        lines = [re.sub(r"\s+", "", line) for line in m.group(1).splitlines()]
+        lines = [_strip_markdown(line) for line in lines if line]
+        if len(lines) > 1:
+            labels.append(lines)
+    return labels
+
+
+def _strip_markdown(line: str) -> str:
+    return re.sub(r"\*\*|__|\*|_", "", line) if not re.search(r"\w_\w", line) else line.replace("**", "")
+
+
+def check_mermaid(page, rel: str, html_file: Path, scheme: str) -> list[str]:
+    where = f"{page_name(rel)} ({scheme} mode)"
+    sources = mermaid_sources(html_file)
+    states = page.evaluate(_MERMAID_STATE)
+    problems = []
+    if len(states) != len(sources):
+        problems.append(f"{where}: {len(sources)} mermaid diagram(s) in the HTML, {len(states)} on the page")
+    for i, (state, source) in enumerate(zip(states, sources), 1):
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+        label = f"{where}: diagram {i} ({first_line})"
+        if HARD_CODED_COLOUR.search(source):
+            problems.append(f"{label}: hard-coded colours or %%{{init}} (breaks light/dark mode)")
+        if not state["svg"]:
+            problems.append(f"{label}: not rendered as SVG; shows {state['text']!r}")
+            continue
+        if state["error"]:
+            problems.append(f"{label}: mermaid drew an error: {state['text']!r}")
+            continue
+        if state["width"] < 20 or state["height"] < 20:
+            problems.append(f"{label}: rendered SVG is {state['width']}x{state['height']} px")
+        problems.extend(_check_label_lines(label, expected_label_lines(source), state["labels"]))
+    return problems
+
+
+def _check_label_lines(where: str, expected: list[list[str]], rendered: list[list]) -> list[str]:
+    problems = []
+    for lines in expected:
+        joined = "".join(lines)
+        match = next((chars for chars in rendered if "".join(c[0] for c in chars) == joined), None)
+        if match is None:
+            problems.append(f"{where}: multi-line label {' / '.join(lines)!r} not found in the SVG")
+            continue
+        pos = 0
+        for prev, line in zip(lines, lines[1:]):
+            pos += len(prev)
+            before, after = match[pos - 1], match[pos]
+            # A new line starts lower than the previous character (by at least half a line).
+            if after[1] - before[1] < max(4, before[2] // 2):
+                problems.append(f"{where}: label {' / '.join(lines)!r}: {line!r} is not on a new line")
+                break
+    return problems
+
+
+# --- content tabs --------------------------------------------------------------------------
+
+_TABS = """
+async () => {
+  const problems = [];
+  const sets = [...document.querySelectorAll(".tabbed-set")];
+  for (const [s, set] of sets.entries()) {
+    const labels = [...set.querySelectorAll(":scope > .tabbed-labels > label")];
+    const blocks = [...set.querySelectorAll(":scope > .tabbed-content > .tabbed-block")];
+    if (labels.length !== blocks.length) problems.push(`tab set ${s + 1}: ${labels.length} labels, ${blocks.length} panels`);
+    for (const [i, label] of labels.entries()) {
+      label.click();
+      await new Promise(r => setTimeout(r, 50));
+      const shown = blocks.map(b => b.offsetParent !== null && b.getBoundingClientRect().height > 0);
+      const ok = shown[i] && shown.filter(Boolean).length === 1;
+      if (!ok) problems.push(`tab set ${s + 1}: clicking "${label.innerText.trim()}" shows panels ${JSON.stringify(shown)}`);
+    }
+    if (labels.length) labels[0].click();
+  }
+  return [sets.length, problems];
+}
+"""
+
+
+def check_tabs(page, rel: str) -> tuple[int, list[str]]:
+    count, problems = page.evaluate(_TABS)
+    return count, [f"{page_name(rel)}: {p}" for p in problems]
+
+
+# --- code blocks and their copy buttons ---------------------------------------------------
+
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+INCLUDE_LINE = re.compile(r"""^\s*--8<--\s+["'](?P<path>[^"':]+)(?::(?P<spec>[^"']*))?["']\s*$""")
+SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?:start|end):[\w-]+\]\s*$")
+
+
+def resolve_include(path: str, spec: str | None, base: Path) -> str:
+    """What pymdownx.snippets inserts for `--8<-- "path[:section]"` (dedent_subsections)."""
+    lines = (base / path).read_text(encoding="utf-8").splitlines()
+    if spec and re.fullmatch(r"[\w-]+", spec):
+        start = next(i for i, l in enumerate(lines) if re.search(rf"--8<--\s*\[start:{spec}\]", l))
+        end = next(i for i, l in enumerate(lines) if i > start and re.search(rf"--8<--\s*\[end:{spec}\]", l))
+        lines = [l for l in lines[start + 1 : end] if not SECTION_MARK.match(l)]
+        return textwrap.dedent("\n".join(lines))
+    if spec and re.fullmatch(r"\d*(:\d*)?", spec):
+        a, _, b = spec.partition(":")
+        lines = lines[int(a or 1) - 1 : int(b) if b else None]
+    return "\n".join(l for l in lines if not SECTION_MARK.match(l))
+
+
+def expected_code_blocks(md_file: Path, snippets_dir: Path) -> list[str]:
+    """The text of each code block of a page, in order, from its Markdown source."""
+    text = md_file.read_text(encoding="utf-8")
+    blocks = []
+    for m in FENCE.finditer(text):
+        if m["info"].strip().lower().startswith("mermaid"):
+            continue
+        body = textwrap.dedent("\n".join(l[len(m["indent"]):] for l in m["body"].splitlines()))
+        lines = [l for l in body.splitlines() if l.strip()]
+        if lines and all(INCLUDE_LINE.match(l) for l in lines):
+            parts = [resolve_include(mm["path"], mm["spec"], snippets_dir) for mm in map(INCLUDE_LINE.match, lines)]
+            blocks.append("\n".join(parts))
+        else:
+            blocks.append(body)
+    return blocks
+
+
+def _normalise_code(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def check_copy_buttons(page, rel: str, md_file: Path | None, snippets_dir: Path) -> tuple[int, list[str]]:
+    """Click every copy button; the clipboard must hold exactly the embedded file/section."""
+    if md_file is None:
+        return 0, []
+    where = page_name(rel)
+    expected = expected_code_blocks(md_file, snippets_dir)
+    blocks = page.locator(".md-content pre:has(> code)")
+    n = blocks.count()
+    if n != len(expected):
+        return n, [f"{where}: {len(expected)} code blocks in {md_file.name}, {n} on the page"]
+    problems = []
+    for i in range(n):
+        block = blocks.nth(i)
+        # Material >= 9.7 puts the button in a nav (.md-code__button); older ones use .md-clipboard.
+        button = block.locator("button.md-clipboard, button.md-code__button[data-md-type='copy']")
+        if button.count() != 1:
+            problems.append(f"{where}: code block {i + 1} has no copy button")
+            continue
+        page.evaluate("navigator.clipboard.writeText('')")
+        block.scroll_into_view_if_needed()
+        block.hover()
+        button.click()
+        copied = ""
+        for _ in range(20):
+            copied = page.evaluate("navigator.clipboard.readText()")
+            if copied:
+                break
+            time.sleep(0.05)
+        if _normalise_code(copied) != _normalise_code(expected[i]):
+            first = expected[i].strip().splitlines()[0] if expected[i].strip() else ""
+            problems.append(
+                f"{where}: copy button of code block {i + 1} ({first[:60]!r}) copied "
+                f"{len(copied)} chars that differ from the embedded source ({len(expected[i])} chars):\n"
+                + _short_diff(expected[i], copied)
+            )
+    return n, problems
+
+
+def _short_diff(expected: str, actual: str) -> str:
+    import difflib
+
+    diff = difflib.unified_diff(
+        _normalise_code(expected).splitlines(), _normalise_code(actual).splitlines(), "source", "clipboard", lineterm="", n=1
+    )
+    return "\n".join(list(diff)[:20])
+
+
+# --- phone layout ------------------------------------------------------------------------
+
+_OVERFLOW = """
+() => {
+  const vw = document.documentElement.clientWidth;
+  const scrollables = "pre, code, table, .md-typeset__scrollwrap, .highlight, .mermaid, .md-sidebar, .md-search, .md-nav, .md-tooltip, .md-dialog, mjx-container, .katex-display";
+  const offenders = [];
+  for (const el of document.querySelectorAll(".md-container *")) {
+    if (el.closest(scrollables)) continue;
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden" || style.position === "fixed") continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > vw + 1 || r.left < -1) {
+      // Report the outermost offender only.
+      if (offenders.some(o => o.el.contains(el))) continue;
+      const id = el.id ? "#" + el.id : "";
+      const cls = typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+      offenders.push({el, desc: `<${el.tagName.toLowerCase()}${id}${cls}> ${Math.round(r.left)}..${Math.round(r.right)} px: ${(el.textContent || "").trim().slice(0, 50)}`});
+    }
+  }
+  const tables = [...document.querySelectorAll(".md-typeset table:not(.highlighttable)")].map((t, i) => {
+    const wrap = t.closest(".md-typeset__scrollwrap");
+    if (!wrap) return `table ${i + 1} is not inside a scroll wrapper`;
+    const ox = getComputedStyle(wrap).overflowX;
+    if (!["auto", "scroll"].includes(ox)) return `table ${i + 1}: wrapper overflow-x is ${ox}`;
+    if (wrap.getBoundingClientRect().right > vw + 1) return `table ${i + 1}: wrapper is wider than the screen`;
+    if (wrap.scrollWidth > wrap.clientWidth) {
+      wrap.scrollLeft = 40;
+      const moved = wrap.scrollLeft > 0;
+      wrap.scrollLeft = 0;
+      if (!moved) return `table ${i + 1} is wider than the screen and does not scroll`;
+    }
+    return null;
+  }).filter(Boolean);
+  return {
+    pageWidth: document.documentElement.scrollWidth, vw,
+    offenders: offenders.map(o => o.desc), tables,
+  };
+}
+"""
+
+
+def check_phone_layout(page, rel: str) -> list[str]:
+    where = f"{page_name(rel)} (390x844)"
+    state = page.evaluate(_OVERFLOW)
+    problems = [f"{where}: overflows the screen: {o}" for o in state["offenders"]]
+    problems += [f"{where}: {t}" for t in state["tables"]]
+    if state["pageWidth"] > state["vw"] + 1 and not problems:
+        problems.append(f"{where}: page scrolls sideways ({state['pageWidth']} px wide, screen {state['vw']} px)")
+    return problems
+
+
+# --- accessibility -----------------------------------------------------------------------
+
+
+def check_axe(page, rel: str, scheme: str = "light") -> list[str]:
+    """axe-core (vendored in axe-playwright-python): no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    problems = []
+    for v in results.response.get("violations", []):
+        if v.get("impact") not in {"serious", "critical"}:
+            continue
+        targets = [", ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])][:5]
+        problems.append(
+            f"{page_name(rel)} ({scheme}): axe {v['impact']} {v['id']}: {v['help']} "
+            f"({len(v.get('nodes', []))} element(s): {'; '.join(targets)})"
+        )
+    return problems
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def search_first_hit(page, term: str, timeout: float = 10.0) -> tuple[str | None, list[str]]:
+    """Type `term` into the search box key by key; the page path of the first hit, and all hits."""
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():
+        page.locator("label.md-search__icon, label[for='__search']").first.click()
+    box.click()
+    box.press("Control+a")
+    box.press("Backspace")
+    page.wait_for_timeout(50)
+    box.press_sequentially(term, delay=30)
+    # IMEs end a Chinese word with key events too; make sure the box sees one.
+    box.press("End")
+    links = page.locator(".md-search-result__list > li.md-search-result__item > a.md-search-result__link")
+    # Results are settled once two polls 300 ms apart agree (empty or not), after 0.6 s.
+    start = time.monotonic()
+    last = None
+    while time.monotonic() - start < timeout:
+        page.wait_for_timeout(300)
+        hrefs = links.evaluate_all("els => els.map(a => a.href)")
+        if hrefs == last and (hrefs or time.monotonic() - start > 1.5):
+            break
+        last = hrefs
+    hrefs = last or []
+    paths = [_page_of(h, page.url) for h in hrefs]
+    return (paths[0] if paths else None), paths
+
+
+def _page_of(href: str, current: str) -> str:
+    url = urllib.parse.urlsplit(urllib.parse.urljoin(current, href))
+    return url.path

@@ -1,0 +1,205 @@
+"""What a reader sees: every page of the built site, in Debian's chromium, offline.
+
+The pages are discovered from the build (every index.html), so a new chapter is checked
+without being listed here; only the search expectations name pages. Each test walks all
+pages and reports every problem at once, each line naming the page. Screenshots go to
+test-results/screenshots/ (uploaded by CI).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import browserlib
+import snippetlib
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _fail_on(problems: list[str], what: str):
+    assert not problems, f"{len(problems)} problem(s) with {what}:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def pages(built_site) -> list[str]:
+    return browserlib.discover_pages(built_site)
+
+
+def test_every_markdown_page_is_built_and_discovered(pages):
+    """The discovery the other tests rely on sees every page written in docs/."""
+    missing = [
+        md.relative_to(snippetlib.DOCS).as_posix()
+        for md in snippetlib.DOCS.rglob("*.md")
+        if not any(browserlib.markdown_source(rel, snippetlib.DOCS) == md for rel in pages)
+    ]
+    assert not missing, f"pages in docs/ not found in the build: {missing} (built: {pages})"
+    assert "" in pages, "the home page is missing from the build"
+
+
+def test_internal_links_and_anchors_resolve(built_site):
+    _fail_on(browserlib.check_links(built_site), "links, anchors and resources")
+
+
+class Tour(dict):
+    """Problems found on one walk through every page, by check: {check: [problem, ...]}."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def add(self, check: str, problems: list[str], count: int = 0):
+        self.setdefault(check, []).extend(problems)
+        self.counts[check] = self.counts.get(check, 0) + count
+
+
+def _walk(chromium, built_site, site_url, pages, *, scheme: str, viewport, checks: set[str], **context_args) -> Tour:
+    """Open each page once and run the given checks on it (a page load is the costly part)."""
+    tour = Tour()
+    context = browserlib.new_context(chromium, site_url, color_scheme=scheme, viewport=viewport, **context_args)
+    if "copy" in checks:
+        origin = "/".join(site_url.split("/", 3)[:3])
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    label = "phone" if viewport == browserlib.PHONE else scheme
+    try:
+        for rel in pages:
+            name, html_file = browserlib.page_name(rel), built_site / rel / "index.html"
+            browserlib.open_page(page, site_url + rel)
+            if "mermaid" in checks:
+                actual = page.evaluate("document.body.dataset.mdColorScheme")
+                wanted = "slate" if scheme == "dark" else "default"
+                scheme_problem = [] if actual == wanted else [f"{name}: colour scheme is {actual!r}, expected {wanted!r}"]
+                found = browserlib.check_mermaid(page, rel, html_file, scheme)
+                tour.add("mermaid", scheme_problem + found, len(browserlib.mermaid_sources(html_file)))
+            if "phone" in checks:
+                tour.add("phone", browserlib.check_phone_layout(page, rel))
+            browserlib.screenshot(page, f"{label}-{rel or 'home'}")
+            page.wait_for_timeout(100)  # let late console errors arrive
+            tour.add("offline", [f"{name} ({label}): {e}" for e in context.recorder.take()], 1)
+            if "axe" in checks:
+                tour.add("axe", browserlib.check_axe(page, rel, scheme))
+            if "tabs" in checks:
+                count, found = browserlib.check_tabs(page, rel)
+                tour.add("tabs", found, count)
+            if "copy" in checks:
+                md = browserlib.markdown_source(rel, snippetlib.DOCS)
+                count, found = browserlib.check_copy_buttons(page, rel, md, snippetlib.SNIPPETS)
+                tour.add("copy", found, count)
+            tour.add("offline", [f"{name} ({label}, while clicking): {e}" for e in context.recorder.take()])
+    finally:
+        context.close()
+    return tour
+
+
+@pytest.fixture(scope="module")
+def light_tour(chromium, built_site, site_url, pages) -> Tour:
+    return _walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.DESKTOP,
+                 checks={"mermaid", "axe", "tabs", "copy"})
+
+
+@pytest.fixture(scope="module")
+def dark_tour(chromium, built_site, site_url, pages) -> Tour:
+    return _walk(chromium, built_site, site_url, pages, scheme="dark", viewport=browserlib.DESKTOP,
+                 checks={"mermaid", "axe"})
+
+
+@pytest.fixture(scope="module")
+def phone_tour(chromium, built_site, site_url, pages) -> Tour:
+    return _walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.PHONE,
+                 checks={"phone"}, device_scale_factor=2, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def tour(request):
+    return request.getfixturevalue(f"{request.param}_tour")
+
+
+@pytest.mark.parametrize("tour", ["light", "dark", "phone"], indirect=True)
+def test_pages_load_offline_without_errors(tour):
+    """No console error, no failed request, no request to any host but the local server."""
+    _fail_on(tour["offline"], f"loading {tour.counts['offline']} pages")
+
+
+@pytest.mark.parametrize("tour", ["light", "dark"], indirect=True)
+def test_every_diagram_is_drawn(tour):
+    """Every mermaid diagram is an SVG without error output; multi-line labels keep their lines."""
+    _fail_on(tour["mermaid"], f"{tour.counts['mermaid']} mermaid diagrams")
+
+
+def test_content_tabs_switch(light_tour):
+    _fail_on(light_tour["tabs"], f"{light_tour.counts['tabs']} tab sets")
+
+
+def test_copy_buttons_copy_exactly_the_snippet(light_tour):
+    assert light_tour.counts["copy"], "no code block with a copy button on any page: the check checked nothing"
+    _fail_on(light_tour["copy"], f"{light_tour.counts['copy']} copy buttons")
+
+
+@pytest.mark.parametrize("tour", ["light", "dark"], indirect=True)
+def test_accessibility_no_serious_axe_violations(tour):
+    _fail_on(tour["axe"], "accessibility (axe-core: serious and critical violations)")
+
+
+def test_phone_layout_has_no_sideways_overflow(phone_tour):
+    """390x844: only code blocks and tables may be wider than the screen, and they scroll."""
+    _fail_on(phone_tour["phone"], "the phone layout")
+
+
+# Each term must bring up, as its FIRST hit, the page that teaches it.
+SEARCH_EXPECTATIONS = {
+    "命令式": "paradigms/",
+    "符号式": "paradigms/",
+    "计算图": "paradigms/",
+    "算子融合": "compile/",
+    "图中断": "compile/",
+    "常量传播": "torchscript/",
+    "torch.compile": "compile/",
+    "torch.jit.trace": "torchscript/",
+    "TorchScript": "torchscript/",
+    "graph break": "compile/",
+    "torch.export": "compile/",
+    "tf.function": "evolution/",
+}
+
+
+@pytest.fixture(scope="module")
+def search_page(chromium, site_url):
+    context = browserlib.new_context(chromium, site_url)
+    page = context.new_page()
+    browserlib.open_page(page, site_url)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("term", list(SEARCH_EXPECTATIONS))
+def test_search_first_hit_is_the_page_that_teaches_it(search_page, site_url, term):
+    first, hits = browserlib.search_first_hit(search_page, term)
+    base = site_url.split("/", 3)[3] if site_url.count("/") > 3 else ""
+    expected = "/" + base + SEARCH_EXPECTATIONS[term]
+    browserlib.screenshot(search_page, f"search-{term}", full_page=False)
+    errors = search_page.context.recorder.take()
+    assert not errors, f"search for {term!r}: " + "; ".join(errors)
+    assert first == expected, f"search for {term!r}: first hit {first}, expected {expected}; all hits: {hits}"
+
+
+def test_nested_pages_work_under_a_sub_path(chromium, built_site, pages):
+    """Served as a GitHub Pages project site (/project/): assets and diagrams still load."""
+    nested = [rel for rel in pages if rel]
+    assert nested, "no page below the home page to check"
+    problems = []
+    with browserlib.serve(built_site, prefix="/project/") as url:
+        context = browserlib.new_context(chromium, url)
+        page = context.new_page()
+        try:
+            for rel in [""] + nested:
+                browserlib.open_page(page, url + rel)
+                problems += browserlib.check_mermaid(page, rel, built_site / rel / "index.html", "under /project/")
+                styled = page.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
+                if styled not in {"sticky", "fixed"}:
+                    problems.append(f"/project/{rel}: Material's stylesheet did not apply (header is {styled})")
+                problems += [f"/project/{rel}: {e}" for e in context.recorder.take()]
+        finally:
+            context.close()
+    _fail_on(problems, "the site under a sub-path")
