@@ -1,0 +1,36 @@
+# kernel_count.py 的 GPU 版:数一数 GPU 上真正启动了几个内核(kernel launch)。
+# 需要 NVIDIA GPU;输出在 CUDA 任务里捕获。
+import os
+
+os.environ["KINETO_LOG_LEVEL"] = "6"  # 屏蔽 kineto 的 USDT 启停日志(见 kernel_count.py)
+
+import torch
+from torch.autograd import DeviceType
+from torch.profiler import ProfilerActivity, profile
+
+
+def f(x):
+    return torch.sin(x) * 2 + torch.cos(x) - 1
+
+
+def gpu_kernels(fn, x):
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        fn(x)
+        torch.cuda.synchronize()
+    # device_type 为 CUDA 的事件就是 GPU 上执行的内核
+    return [e.name for e in prof.events() if e.device_type == DeviceType.CUDA]
+
+
+torch.manual_seed(0)
+x = torch.randn(1_000_000, device="cuda")
+
+eager = gpu_kernels(f, x)
+print(f"eager: 启动了 {len(eager)} 个 GPU 内核")
+for name in eager:
+    print("   ", name.split("<")[0][:60])  # 内核名是很长的 C++ 模板名,只留开头
+
+compiled = torch.compile(f)  # 在 GPU 上 TorchInductor 生成 Triton 内核
+compiled(x)  # 第一次调用:编译
+fused = gpu_kernels(compiled, x)
+print(f"compiled: 启动了 {len(fused)} 个 GPU 内核 {fused}")
+print("结果一致:", torch.allclose(f(x), compiled(x), atol=1e-5))
