@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# > 本笔记本由网页 [about.md](../../about/) 生成:文字与页面相同,代码格就是页面嵌入的 `snippets/` 脚本。不要直接修改它,修改页面或脚本后运行 `make notebooks`。
+#
+
+# %% [markdown]
+# # 关于本站:代码与输出是怎样被测试的
+#
+# **运行环境**
+#
+# 本页的例子只需要 CPU。页面上的输出在 PyTorch 2.13.0(CPU 版)上捕获;有 GPU 时同一脚本会改用 `cuda`。
+#
+#
+# 本站对读者只做一个承诺:**页面上的每一段代码都真的运行过,代码下面的输出就是它真实打印的内容**。这一页说明这个承诺是怎样被检查的,读者想在自己机器上复现时也可以照着做。
+#
+# ## 一段代码的一生
+#
+# (这里在[网页版](../../about/)上有一张示意图。)
+#
+#
+# - **代码只有一个来源。** 每个例子是仓库 `snippets/<章>/` 下的一个完整脚本:import 写在最上面,没有藏起来的准备步骤,复制下来就能 `python 名字.py`。页面通过 [pymdownx.snippets](https://facelessuser.github.io/pymdown-extensions/extensions/snippets/) 把整个文件或其中一个小节嵌进来;页面里不允许出现手敲的代码块,测试会检查这一点。
+# - **输出是捕获的,不是抄写的。** `make outputs` 在新的 Python 进程里运行每个脚本,把标准输出和标准错误按终端里的先后顺序合在一起,写入同名的 `.out` 文件。PyTorch 打印的警告(比如 TorchScript 的弃用警告)也是输出的一部分,页面上照样显示。
+# - **测试逐字比对。** `make test` 再把每个脚本在独立的新解释器里运行一遍(彼此之间不共享 PyTorch 或 TorchDynamo 的任何状态),与 `.out` 比较。不一致时测试失败,给出统一格式的 diff,并注明是哪个页面用了这段代码。
+#
+# 下面就是一个被这样测试的例子:它打印运行本站代码的环境。
+#
+
+# %% snippet="about/environment.py"
+# 打印运行本站代码的环境:PyTorch 版本、可用设备和 CPU 线程数。
+import platform
+
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+print("Python  :", platform.python_version())
+print("PyTorch :", torch.__version__)
+print("设备    :", device, torch.cuda.get_device_name() if device == "cuda" else "")
+x = torch.arange(6, dtype=torch.float32, device=device).reshape(2, 3)
+print(x * 2)
+
+
+# %% [markdown]
+# 页面也可以只嵌入脚本中的一个小节(脚本里用 `# --8<-- [start:名字]` 和 `# --8<-- [end:名字]` 标出),例如上面脚本里名为 `tensor` 的一节:
+#
+#
+# ## 哪些输出允许不同
+#
+# 有些内容每次运行都会变:耗时、内存地址、内存占用。它们只用一种方式标出:在脚本同目录的 `snippets.toml` 里,为该脚本列出匹配这些内容的正则表达式(`volatile`)。比对前,匹配到的文字在两边都被替换成 `<volatile>`,其余每个字符都必须一致;页面上显示的仍是那次运行的真实数字。形如 `0x7f3a…` 的内存地址默认就算易变。
+#
+# 输出里与机器有关的路径前缀被统一缩写:Python 包的安装目录写作 `<site-packages>/`,标准库目录写作 `<python>/`。所以页面上的警告会显示成 `<site-packages>/torch/jit/_script.py:…` 这样的形式,你在自己机器上看到的是完整路径。
+#
+# ## CPU 与 CUDA
+#
+# 页面上的输出都在 CPU 上捕获(2 核机器,PyTorch 2.13.0 CPU 版)。与设备无关的脚本在有 GPU 时会自动改用 `cuda`;CUDA 上输出不同的,另存为 `名字.cuda.out`,在 CI 的 CUDA 任务里比对。只能在 GPU 上运行的脚本在 `snippets.toml` 里声明 `requires = ["cuda"]`,在没有 GPU 的机器上跳过并说明原因;TensorFlow 的对比例子声明 `requires = ["tensorflow"]`,`make test` 会安装 `tensorflow-cpu`。
+#
+# ## 离线优先
+#
+# 很多读者在网络受限的环境里阅读本站,所以构建出的站点**不向任何第三方主机发出请求**:
+#
+# - 不加载 Google Fonts,正文使用系统里覆盖中文的字体(苹方、微软雅黑、Noto Sans CJK 等);
+# - 流程图由 [mermaid](https://mermaid.js.org/) 绘制,它的 JavaScript(`mermaid@11`,MIT 许可)由 npm 按锁定的版本安装,随站点一起发布,只在有图的页面加载;
+# - 搜索索引在构建时生成,中文用 jieba 分词,在浏览器本地检索。
+#
+# 浏览器测试会逐页检查:没有控制台错误、没有失败的请求、没有发往本机以外的请求,流程图在浅色和深色模式下都画了出来。
+#
+# ## 发现错误怎么办
+#
+# 如果你在自己的环境里运行某段代码,得到的输出与页面不同,请在仓库里开一个 issue,附上 `python snippets/about/environment.py` 的输出。版本差异本身也值得记录:每周的定时任务会用最新发布的 PyTorch 跑一遍全部测试,正是为了尽早发现这类变化。
+#
