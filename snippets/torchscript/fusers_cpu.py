@@ -44,3 +44,7 @@ for _ in range(3):
 print("=== oneDNN Graph 融合后的图 ===")
 print(torch.jit.last_executed_optimized_graph().str(False))
 print("结果一致:", torch.allclose(h(x, y), make_pointwise()(x, y)))
+
+# nvFuser 曾是 TorchScript 在 CUDA 上的融合器;现在的 torch 里这个开关只剩一条警告
+torch._C._jit_set_nvfuser_enabled(True)
+print("nvFuser enabled:", torch._C._jit_nvfuser_enabled())

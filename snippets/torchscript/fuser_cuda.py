@@ -1,0 +1,18 @@
+import torch
+
+assert torch.cuda.is_available(), "这个例子需要 NVIDIA GPU"
+
+
+def pointwise(x, y):
+    return (x * y + 1.0).relu().sigmoid()
+
+
+print("can fuse on GPU:", torch._C._jit_can_fuse_on_gpu())
+f = torch.jit.script(pointwise)
+x, y = torch.randn(1000, device="cuda"), torch.randn(1000, device="cuda")
+for _ in range(3):  # profiling executor:前几次调用收集形状信息,之后才优化
+    f(x, y)
+graph = torch.jit.last_executed_optimized_graph()
+print("节点种类:", sorted({n.kind() for n in graph.nodes()} - {"prim::Constant"}))
+print(graph.str(False))
+print("结果一致:", torch.allclose(f(x, y), pointwise(x, y)))
