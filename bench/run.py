@@ -1,0 +1,239 @@
+"""Time eager, TorchScript and torch.compile on the cases of bench/cases.py; write one JSON file.
+
+    python bench/run.py                 # CPU suite (`make bench`), a few minutes on 2 cores
+    python bench/run.py --suite cuda    # GPU suite (`make bench-gpu`), on a machine with CUDA
+
+Every run writes bench/results/<suite>-<UTC date>.json: the machine (device, CPU, threads,
+torch/CUDA versions, git commit, load average before and after) and every timing. Then
+`python bench/report.py` turns the newest file of each suite into the page's tables and plots.
+
+Compile latency is measured with an empty Inductor cache (a fresh temporary
+TORCHINDUCTOR_CACHE_DIR), as on a first run; steady-state times come after warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.utils.benchmark as benchmark
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import cases as C
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SCHEMA_VERSION = 1
+
+# Variants per device. reduce-overhead (CUDA graphs) and max-autotune only make sense on CUDA.
+VARIANTS = {
+    "cpu": ["eager", "torchscript", "compile"],
+    "cuda": ["eager", "torchscript", "compile", "compile-reduce-overhead", "compile-max-autotune"],
+}
+COMPILE_MODES = {"compile": None, "compile-reduce-overhead": "reduce-overhead", "compile-max-autotune": "max-autotune"}
+
+
+def log(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+# --8<-- [start:measure]
+def measure(fn, x, device, min_run_time: float) -> dict:
+    """Steady-state time of fn(x): warm up, then the median of timed blocks."""
+    # Warm-up: lazy init, TorchScript's profiling runs, CUDA graph capture.
+    for _ in range(3):
+        fn(x)
+    sync(device)
+    timer = benchmark.Timer(
+        stmt="fn(x)",
+        globals={"fn": fn, "x": x},
+        num_threads=torch.get_num_threads(),  # Timer's default is 1 thread
+    )
+    # Calls fn(x) in blocks of n calls until min_run_time has passed. On CUDA
+    # the timer synchronises the device before reading the clock, so the time
+    # includes the GPU's work, not just Python queueing it.
+    m = timer.blocked_autorange(min_run_time=min_run_time)
+    return {
+        "median_s": m.median,
+        "iqr_s": m.iqr,
+        "blocks": len(m.times),
+        "calls_per_block": m.number_per_run,
+    }
+# --8<-- [end:measure]
+
+
+def timed_call(fn, x: torch.Tensor, device: torch.device) -> tuple[float, torch.Tensor]:
+    sync(device)
+    start = time.perf_counter()
+    out = fn(x)
+    sync(device)
+    return time.perf_counter() - start, out
+
+
+def check_close(name: str, out: torch.Tensor, expected: torch.Tensor) -> float:
+    """Max abs difference from eager; raises if the variant computes something else."""
+    torch.testing.assert_close(out, expected, rtol=1e-4, atol=1e-4, msg=lambda m: f"{name} differs from eager: {m}")
+    return float((out.double() - expected.double()).abs().max())
+
+
+def prepare(variant: str, module: torch.nn.Module, x: torch.Tensor):
+    """Returns (callable, seconds spent preparing it before the first call)."""
+    start = time.perf_counter()
+    if variant == "eager":
+        fn = module
+    elif variant == "torchscript":
+        fn = torch.jit.freeze(torch.jit.script(module))
+    else:
+        fn = torch.compile(module, mode=COMPILE_MODES[variant], dynamic=False)
+    return fn, time.perf_counter() - start
+
+
+def run_case(case: C.Case, variants: list[str], device: torch.device, min_run_time: float) -> list[dict]:
+    torch.manual_seed(0)
+    module = case.make_module().to(device).eval()
+    x = case.make_input(device)
+    expected = module(x).clone()
+    rows = []
+    for variant in variants:
+        torch._dynamo.reset()  # every compile starts from an empty Dynamo cache
+        fn, prepare_s = prepare(variant, module, x)
+        # First call: for torch.compile this is where Dynamo traces and Inductor compiles.
+        first_call_s, out = timed_call(fn, x, device)
+        err = check_close(f"{case.name} {case.size} {variant}", out.clone(), expected)
+        row = {"case": case.name, "size": case.size, "variant": variant, "prepare_s": prepare_s, "first_call_s": first_call_s}
+        row.update(measure(fn, x, device, min_run_time))
+        # After warm-up (and CUDA graph replays) the result must still be right.
+        row["max_abs_err"] = max(err, check_close(f"{case.name} {case.size} {variant}", fn(x).clone(), expected))
+        if variant.startswith("compile"):
+            # Compile again from scratch in this process: Dynamo traces again, but Inductor
+            # finds the compiled code in its on-disk cache (FX graph cache).
+            torch._dynamo.reset()
+            again = torch.compile(module, mode=COMPILE_MODES[variant], dynamic=False)
+            row["recompile_warm_cache_s"], _ = timed_call(again, x, device)
+        row["min_bytes"] = case.min_bytes
+        row["flops"] = case.flops
+        rows.append(row)
+        log(f"  {case.name:<9} {case.size:<16} {variant:<24} median {row['median_s'] * 1e3:9.3f} ms   first call {first_call_s:7.2f} s")
+    return rows
+
+
+def copy_bandwidth(device: torch.device, numel: int, min_run_time: float) -> dict:
+    """The machine's practical memory bandwidth: one large tensor copy (read + write)."""
+    src = torch.randn(numel, device=device)
+    dst = torch.empty_like(src)
+    m = measure(lambda s: dst.copy_(s), src, device, min_run_time)
+    nbytes = 2 * src.numel() * src.element_size()
+    return {"bytes": nbytes, "median_s": m["median_s"], "iqr_s": m["iqr_s"], "bandwidth_GBps": nbytes / m["median_s"] / 1e9}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git(*args: str) -> str | None:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def environment(device: torch.device) -> dict:
+    return {
+        "device": device.type,
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_model(),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "git_commit": git("rev-parse", "HEAD"),
+        "git_dirty": bool(git("status", "--porcelain", "--", "bench")),
+    }
+
+
+def run_suite(suite: str, device: torch.device, min_run_time: float, only: list[str] | None = None) -> dict:
+    """Run one suite in this process and return the JSON-ready result."""
+    variants = VARIANTS[device.type]
+    chosen = [c for c in C.suite(suite) if not only or c.name in only]
+    started = dt.datetime.now(dt.timezone.utc)
+    load_before = list(os.getloadavg())
+    cache_dir = Path(os.environ.get("TORCHINDUCTOR_CACHE_DIR", "/nonexistent"))
+    cache_was_empty = not cache_dir.is_dir() or not any(cache_dir.iterdir())
+    t0 = time.perf_counter()
+    copy = copy_bandwidth(device, (1 << 10) if suite == "tiny" else (1 << 28 if device.type == "cuda" else 1 << 26), min_run_time)
+    log(f"copy bandwidth: {copy['bandwidth_GBps']:.1f} GB/s")
+    rows = []
+    with torch.no_grad():
+        # The first torch.compile in a process also pays once for importing Inductor, starting
+        # its compile workers and building shared C++ headers. Pay it on a trivial function,
+        # so that every case's first-call time is its own compile.
+        startup_s, _ = timed_call(torch.compile(lambda t: t + 1, dynamic=False), torch.ones(8, device=device), device)
+        log(f"first torch.compile in this process (x + 1): {startup_s:.1f} s")
+        for case in chosen:
+            rows += run_case(case, variants, device, min_run_time)
+    env = environment(device)
+    env.update(
+        date=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        loadavg_before=load_before,
+        loadavg_after=list(os.getloadavg()),
+        duration_s=time.perf_counter() - t0,
+        compile_startup_s=startup_s,
+        min_run_time_s=min_run_time,
+        inductor_cache_dir_was_empty=cache_was_empty,
+    )
+    return {"schema": SCHEMA_VERSION, "suite": suite, "env": env, "copy": copy, "results": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--suite", choices=["cpu", "cuda", "tiny"], default="cpu")
+    parser.add_argument("--min-run-time", type=float, default=None, help="seconds of timed calls per measurement")
+    parser.add_argument("--only", nargs="*", choices=["pointwise", "mlp", "block"], help="run only these cases")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON file")
+    args = parser.parse_args(argv)
+
+    if args.suite == "cuda" and not torch.cuda.is_available():
+        parser.error("--suite cuda needs a CUDA device (torch.cuda.is_available() is False)")
+    device = torch.device("cuda" if args.suite == "cuda" else "cpu")
+    min_run_time = args.min_run_time or (0.02 if args.suite == "tiny" else 1.0)
+
+    # An empty Inductor cache, so that first-call times are true cold compiles.
+    with tempfile.TemporaryDirectory(prefix="bench-inductor-") as cache:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+        os.environ.pop("TRITON_CACHE_DIR", None)
+        data = run_suite(args.suite, device, min_run_time, args.only)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = data["env"]["date"].replace(":", "").replace("-", "")
+    path = args.out / f"{args.suite}-{stamp}.json"
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} in {data['env']['duration_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
