@@ -138,10 +138,8 @@ def suite(kind: str) -> list[Case]:
             pointwise(1 << 24, "16M"),
             pointwise(1 << 28, "256M"),
             mlp(32, 512),
-            mlp(1024, 1024),
-            mlp(8192, 2048),
+            mlp(4096, 2048),
             block(8, 128, 256, 4),
-            block(16, 512, 768, 12),
-            block(16, 2048, 1024, 16),
+            block(16, 1024, 1024, 16),
         ]
     raise ValueError(f"unknown suite {kind!r}")

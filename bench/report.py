@@ -104,7 +104,8 @@ def environment_md(data: dict) -> str:
     rows = [
         ["设备", f"{env['device']}:{env['device_name']}"],
         ["CPU", f"{env['cpu_model']},{env['cpu_count']} 个逻辑核,PyTorch 用 {env['torch_threads']} 个线程({env['cpu_capability']})"],
-        ["软件", f"PyTorch {env['torch']}" + (f",CUDA {env['cuda']}" if env["cuda"] else "") + f",Python {env['python']}"],
+        ["软件", f"PyTorch {env['torch']}" + (f",CUDA {env['cuda']}" if env["cuda"] else "") + f",Python {env['python']}"
+         + (f";float32 矩阵乘法精度 `{env['float32_matmul_precision']}`" if "float32_matmul_precision" in env else "")],
         ["时间与提交", f"{env['date']},git `{(env['git_commit'] or 'unknown')[:10]}`" + (" (bench/ 有未提交修改)" if env["git_dirty"] else "")],
         ["负载(1/5/15 分钟平均)", f"开始 {load(env['loadavg_before'])},结束 {load(env['loadavg_after'])}"],
         ["耗时", f"整套 {env['duration_s']:.0f} s;每个测量至少计时 {env['min_run_time_s']:g} s"],
@@ -252,7 +253,9 @@ def plot_speedup(data, variants, sizes, rows, path: Path) -> None:
 def plot_compile(data, variants, sizes, rows, path: Path) -> None:
     keys = [(c, s) for c, ss in sizes.items() for s in ss]
     compiled = [v for v in variants if v.startswith("compile")]
-    series = [("TorchScript: script + freeze + 1st call", lambda c, s: rows[c, s, "torchscript"]["prepare_s"] + rows[c, s, "torchscript"]["first_call_s"])]
+    series = []
+    if "torchscript" in variants:
+        series.append(("TorchScript: script + freeze + 1st call", lambda c, s: rows[c, s, "torchscript"]["prepare_s"] + rows[c, s, "torchscript"]["first_call_s"]))
     for v in compiled:
         series.append((f"{LABELS[v]}: 1st call, cold cache", lambda c, s, v=v: rows[c, s, v]["prepare_s"] + rows[c, s, v]["first_call_s"]))
         series.append((f"{LABELS[v]}: again, warm cache", lambda c, s, v=v: rows[c, s, v]["recompile_warm_cache_s"]))

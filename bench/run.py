@@ -168,6 +168,7 @@ def environment(device: torch.device) -> dict:
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "git_commit": git("rev-parse", "HEAD"),
@@ -175,9 +176,18 @@ def environment(device: torch.device) -> dict:
     }
 
 
-def run_suite(suite: str, device: torch.device, min_run_time: float, only: list[str] | None = None) -> dict:
+def run_suite(
+    suite: str,
+    device: torch.device,
+    min_run_time: float,
+    only: list[str] | None = None,
+    variants: list[str] | None = None,
+) -> dict:
     """Run one suite in this process and return the JSON-ready result."""
-    variants = VARIANTS[device.type]
+    variants = variants or VARIANTS[device.type]
+    unknown = set(variants) - set(VARIANTS[device.type])
+    if unknown or "eager" not in variants:
+        raise ValueError(f"variants on {device.type} are {VARIANTS[device.type]} and must include eager, not {sorted(unknown)}")
     chosen = [c for c in C.suite(suite) if not only or c.name in only]
     started = dt.datetime.now(dt.timezone.utc)
     load_before = list(os.getloadavg())
@@ -213,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", choices=["cpu", "cuda", "tiny"], default="cpu")
     parser.add_argument("--min-run-time", type=float, default=None, help="seconds of timed calls per measurement")
     parser.add_argument("--only", nargs="*", choices=["pointwise", "mlp", "block"], help="run only these cases")
+    parser.add_argument("--variants", nargs="*", help=f"a subset of the variants (default: all; CPU {VARIANTS['cpu']}, CUDA {VARIANTS['cuda']})")
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON file")
     args = parser.parse_args(argv)
 
@@ -225,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-inductor-") as cache:
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
         os.environ.pop("TRITON_CACHE_DIR", None)
-        data = run_suite(args.suite, device, min_run_time, args.only)
+        data = run_suite(args.suite, device, min_run_time, args.only, args.variants)
 
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = data["env"]["date"].replace(":", "").replace("-", "")
