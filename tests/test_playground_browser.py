@@ -108,7 +108,24 @@ def test_run_edit_and_run_again_then_no_kernel_message(chromium, site_url, kerne
             timeout=60_000,
         )
         page.screenshot(path=str(SHOTS / "playground-after-edit.png"))
-        assert page.locator(".thebe-cell .thebe-restart-button").first.inner_text() == "重启内核"
+
+        # 重启内核 clears the page's variables.
+        editor = "document.querySelector('.thebe-cell .CodeMirror').CodeMirror"
+        run = page.locator(".thebe-cell").first.locator(".thebe-run-button")
+        page.evaluate(f"{editor}.setValue('answer = 41\\nprint(\"answer\", answer + 1)')")
+        run.click()
+        page.wait_for_function(
+            "() => /answer 42/.test(document.querySelector('.thebe-cell .thebe-output').innerText)", timeout=60_000
+        )
+        restart = page.locator(".thebe-cell").first.locator(".thebe-restart-button")
+        assert restart.inner_text() == "重启内核"
+        restart.click()
+        page.wait_for_function("() => window.thebe.session.kernel.status === 'idle'", timeout=60_000)
+        page.evaluate(f"{editor}.setValue('print(answer)')")
+        run.click()
+        page.wait_for_function(
+            "() => /NameError/.test(document.querySelector('.thebe-cell .thebe-output').innerText)", timeout=60_000
+        )
         assert not third_party(requests), f"requests to other hosts: {third_party(requests)}"
         assert not errors, errors
     finally:
@@ -218,3 +235,23 @@ def test_foreign_origin_with_the_token_is_refused(chromium, site_url, kernel, tm
     kernels_after = {k["id"] for k in api("/api/kernels", Authorization=f"token {kernel.token}")[1]}
     assert kernels_after == kernels_before
     api(f"/api/kernels/{kernel_id}", "DELETE", Authorization=f"token {kernel.token}")
+
+
+def test_playground_pages_make_no_third_party_requests(chromium, site_url, built_site):
+    """Notebook pages (mkdocs-jupyter) and the 实验场 index load everything from the site."""
+    pages = ["playground/"] + sorted(
+        p.parent.relative_to(built_site).as_posix() + "/" for p in (built_site / "playground").glob("*/index.html")
+    )
+    assert len(pages) > 1, "no notebook page was built"
+    for rel in pages:
+        context, page, requests, errors = open_page(chromium, site_url + rel)
+        try:
+            page.wait_for_load_state("networkidle")
+            assert not third_party(requests), f"/{rel}: {third_party(requests)}"
+            assert not errors, f"/{rel}: {errors}"
+            if rel != "playground/":
+                assert page.locator(".jupyter-wrapper .jp-OutputArea-output").count() > 0, f"/{rel}: no outputs shown"
+                assert page.locator(".playground-launch__colab").count() == 1
+                page.screenshot(path=str(SHOTS / f"playground-notebook-{rel.strip('/').replace('/', '-')}.png"))
+        finally:
+            context.close()
