@@ -169,6 +169,24 @@ def _parses(code: str) -> bool:
         return False
 
 
+def snippet_bases() -> list[Path]:
+    """pymdownx.snippets' base_path from mkdocs.yml (where `--8<--` paths are looked up)."""
+    config = load_mkdocs_config()
+    for ext in config.get("markdown_extensions") or []:
+        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
+            bases = (ext["pymdownx.snippets"] or {}).get("base_path", ["."])
+            bases = [bases] if isinstance(bases, str) else bases
+            return [SNIPPETS if (ROOT / b).resolve() == (ROOT / "snippets").resolve() else ROOT / b for b in bases]
+    return [SNIPPETS]
+
+
+def resolve(rel: str) -> Path:
+    for base in [SNIPPETS] + [b for b in snippet_bases() if b != SNIPPETS]:
+        if (base / rel).is_file():
+            return base / rel
+    raise FileNotFoundError(f"--8<-- {rel!r} not found under {[str(b) for b in snippet_bases()]}")
+
+
 def snippet_meta(rel: str) -> dict:
     import tomllib
 
@@ -204,7 +222,7 @@ class Builder:
             self.cells.append(Cell("markdown", text + "\n"))
 
     def code(self, rel: str, section: str | None) -> None:
-        source = (SNIPPETS / rel).read_text("utf-8")
+        source = resolve(rel).read_text("utf-8")
         chunks = section_chunks(source)
         done = self.emitted.setdefault(rel, set())
         if section is None:
@@ -229,7 +247,7 @@ class Builder:
         done.update(wanted)
 
     def other_file(self, rel: str, lang: str) -> None:
-        body = (SNIPPETS / rel).read_text("utf-8").rstrip("\n")
+        body = resolve(rel).read_text("utf-8").rstrip("\n")
         self.prose.append(f"`snippets/{rel}`:\n\n```{lang}\n{body}\n```\n\n")
 
 
