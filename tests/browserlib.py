@@ -225,10 +225,19 @@ class Recorder:
         return events
 
 
+# Count uncaught errors in the page, so waits for diagrams end as soon as rendering failed.
+_TRAP_ERRORS = """
+window.__uncaughtErrors = 0;
+window.addEventListener("error", () => { window.__uncaughtErrors++; });
+window.addEventListener("unhandledrejection", () => { window.__uncaughtErrors++; });
+"""
+
+
 def new_context(browser, base_url: str, *, color_scheme: str = "light", viewport=DESKTOP, **kwargs):
     """A context with closed shadow roots opened and a Recorder attached (as ctx.recorder)."""
     context = browser.new_context(color_scheme=color_scheme, viewport=viewport, **kwargs)
     context.add_init_script(OPEN_SHADOW_ROOTS)
+    context.add_init_script(_TRAP_ERRORS)
     context.recorder = Recorder(context, base_url)
     return context
 
@@ -262,6 +271,7 @@ async () => {
   const blocks = () => [...document.querySelectorAll(".mermaid")];
   while (Date.now() < deadline) {
     if (blocks().every(el => el.shadowRoot && el.shadowRoot.querySelector("svg"))) break;
+    if (window.__uncaughtErrors) { await new Promise(r => setTimeout(r, 300)); break; }
     await new Promise(r => setTimeout(r, 100));
   }
   const errorText = /Syntax error|Parse error|error in text|Lexical error/i;
@@ -556,6 +566,61 @@ def check_axe(page, rel: str, scheme: str = "light") -> list[str]:
     return problems
 
 
+# --- one walk through every page ------------------------------------------------------
+
+
+class Tour(dict):
+    """Problems found on one walk through every page, by check: {check: [problem, ...]}."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def add(self, check: str, problems: list[str], count: int = 0):
+        self.setdefault(check, []).extend(problems)
+        self.counts[check] = self.counts.get(check, 0) + count
+
+
+def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: str, viewport, checks: set[str],
+         docs_dir: Path = ROOT / "docs", snippets_dir: Path = ROOT / "snippets", shots: str = "", **context_args) -> Tour:
+    """Open each page once and run the given checks on it (a page load is the costly part)."""
+    tour = Tour()
+    context = new_context(browser, site_url, color_scheme=scheme, viewport=viewport, **context_args)
+    if "copy" in checks:
+        origin = "/".join(site_url.split("/", 3)[:3])
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    label = "phone" if viewport == PHONE else scheme
+    try:
+        for rel in pages:
+            name, html_file = page_name(rel), built_site / rel / "index.html"
+            open_page(page, site_url + rel)
+            if "mermaid" in checks:
+                actual = page.evaluate("document.body.dataset.mdColorScheme")
+                wanted = "slate" if scheme == "dark" else "default"
+                scheme_problem = [] if actual == wanted else [f"{name}: colour scheme is {actual!r}, expected {wanted!r}"]
+                found = check_mermaid(page, rel, html_file, scheme)
+                tour.add("mermaid", scheme_problem + found, len(mermaid_sources(html_file)))
+            if "phone" in checks:
+                tour.add("phone", check_phone_layout(page, rel))
+            screenshot(page, f"{shots}{label}-{rel or 'home'}")
+            page.wait_for_timeout(100)  # let late console errors arrive
+            tour.add("offline", [f"{name} ({label}): {e}" for e in context.recorder.take()], 1)
+            if "axe" in checks:
+                tour.add("axe", check_axe(page, rel, scheme))
+            if "tabs" in checks:
+                count, found = check_tabs(page, rel)
+                tour.add("tabs", found, count)
+            if "copy" in checks:
+                md = markdown_source(rel, docs_dir)
+                count, found = check_copy_buttons(page, rel, md, snippets_dir)
+                tour.add("copy", found, count)
+            tour.add("offline", [f"{name} ({label}, while clicking): {e}" for e in context.recorder.take()])
+    finally:
+        context.close()
+    return tour
+
+
 # --- search ------------------------------------------------------------------------------
 
 
@@ -568,9 +633,12 @@ def search_first_hit(page, term: str, timeout: float = 10.0) -> tuple[str | None
     box.press("Control+a")
     box.press("Backspace")
     page.wait_for_timeout(50)
-    box.press_sequentially(term, delay=30)
-    # IMEs end a Chinese word with key events too; make sure the box sees one.
-    box.press("End")
+    if term.isascii():
+        box.press_sequentially(term, delay=30)  # key by key, as typed
+    else:
+        # A Chinese IME commits the whole word as one input event (not a paste).
+        page.keyboard.insert_text(term)
+    box.press("End")  # and a key event, as the IME's Enter/space would give
     links = page.locator(".md-search-result__list > li.md-search-result__item > a.md-search-result__link")
     # Results are settled once two polls 300 ms apart agree (empty or not), after 0.6 s.
     start = time.monotonic()

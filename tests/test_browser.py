@@ -42,72 +42,21 @@ def test_internal_links_and_anchors_resolve(built_site):
     _fail_on(browserlib.check_links(built_site), "links, anchors and resources")
 
 
-class Tour(dict):
-    """Problems found on one walk through every page, by check: {check: [problem, ...]}."""
-
-    def __init__(self):
-        super().__init__()
-        self.counts: dict[str, int] = {}
-
-    def add(self, check: str, problems: list[str], count: int = 0):
-        self.setdefault(check, []).extend(problems)
-        self.counts[check] = self.counts.get(check, 0) + count
-
-
-def _walk(chromium, built_site, site_url, pages, *, scheme: str, viewport, checks: set[str], **context_args) -> Tour:
-    """Open each page once and run the given checks on it (a page load is the costly part)."""
-    tour = Tour()
-    context = browserlib.new_context(chromium, site_url, color_scheme=scheme, viewport=viewport, **context_args)
-    if "copy" in checks:
-        origin = "/".join(site_url.split("/", 3)[:3])
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
-    page = context.new_page()
-    label = "phone" if viewport == browserlib.PHONE else scheme
-    try:
-        for rel in pages:
-            name, html_file = browserlib.page_name(rel), built_site / rel / "index.html"
-            browserlib.open_page(page, site_url + rel)
-            if "mermaid" in checks:
-                actual = page.evaluate("document.body.dataset.mdColorScheme")
-                wanted = "slate" if scheme == "dark" else "default"
-                scheme_problem = [] if actual == wanted else [f"{name}: colour scheme is {actual!r}, expected {wanted!r}"]
-                found = browserlib.check_mermaid(page, rel, html_file, scheme)
-                tour.add("mermaid", scheme_problem + found, len(browserlib.mermaid_sources(html_file)))
-            if "phone" in checks:
-                tour.add("phone", browserlib.check_phone_layout(page, rel))
-            browserlib.screenshot(page, f"{label}-{rel or 'home'}")
-            page.wait_for_timeout(100)  # let late console errors arrive
-            tour.add("offline", [f"{name} ({label}): {e}" for e in context.recorder.take()], 1)
-            if "axe" in checks:
-                tour.add("axe", browserlib.check_axe(page, rel, scheme))
-            if "tabs" in checks:
-                count, found = browserlib.check_tabs(page, rel)
-                tour.add("tabs", found, count)
-            if "copy" in checks:
-                md = browserlib.markdown_source(rel, snippetlib.DOCS)
-                count, found = browserlib.check_copy_buttons(page, rel, md, snippetlib.SNIPPETS)
-                tour.add("copy", found, count)
-            tour.add("offline", [f"{name} ({label}, while clicking): {e}" for e in context.recorder.take()])
-    finally:
-        context.close()
-    return tour
-
-
 @pytest.fixture(scope="module")
-def light_tour(chromium, built_site, site_url, pages) -> Tour:
-    return _walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.DESKTOP,
+def light_tour(chromium, built_site, site_url, pages) -> browserlib.Tour:
+    return browserlib.walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.DESKTOP,
                  checks={"mermaid", "axe", "tabs", "copy"})
 
 
 @pytest.fixture(scope="module")
-def dark_tour(chromium, built_site, site_url, pages) -> Tour:
-    return _walk(chromium, built_site, site_url, pages, scheme="dark", viewport=browserlib.DESKTOP,
+def dark_tour(chromium, built_site, site_url, pages) -> browserlib.Tour:
+    return browserlib.walk(chromium, built_site, site_url, pages, scheme="dark", viewport=browserlib.DESKTOP,
                  checks={"mermaid", "axe"})
 
 
 @pytest.fixture(scope="module")
-def phone_tour(chromium, built_site, site_url, pages) -> Tour:
-    return _walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.PHONE,
+def phone_tour(chromium, built_site, site_url, pages) -> browserlib.Tour:
+    return browserlib.walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.PHONE,
                  checks={"phone"}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
