@@ -257,3 +257,26 @@ def test_notebook_pages_are_offline_and_downloadable(built_site):
         assert (page_dir / f"{name}.ipynb").is_file(), "the .ipynb download is missing"
         assert (built_site / "playground" / f"{name}.py").is_file(), "the .py download is missing"
         assert "jupyter-wrapper" in text and "jp-OutputArea" in text, "the notebook was not rendered with outputs"
+
+
+def test_binder_environment_matches_the_tested_one():
+    """binder/ installs the PyTorch and NumPy the outputs were captured with, CPU-only, plus g++."""
+    def pins(path):
+        found = {}
+        for line in path.read_text("utf-8").splitlines():
+            m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", line.strip())
+            if m:
+                found[m[1].lower()] = m[2]
+        return found
+
+    tested = pins(snippetlib.ROOT / "requirements.txt")
+    binder_dir = snippetlib.ROOT / "binder"
+    binder = pins(binder_dir / "requirements.txt")
+    assert binder["torch"] == tested["torch"] + "+cpu"
+    assert "download.pytorch.org/whl/cpu" in (binder_dir / "requirements.txt").read_text("utf-8")
+    for name in ("numpy", "ipykernel", "tensorflow-cpu"):
+        assert binder[name] == tested[name], name
+    apt = (binder_dir / "apt.txt").read_text("utf-8").split()
+    assert "g++" in apt
+    runtime = re.fullmatch(r"python-3\.(\d+)", (binder_dir / "runtime.txt").read_text("utf-8").strip())
+    assert runtime and int(runtime[1]) >= 11, "binder/runtime.txt: Python 3.11+ (what the site is tested on)"

@@ -74,6 +74,13 @@ def _copy_thebe(docs_dir: Path) -> None:
 
 
 def on_config(config):
+    repo = config["extra"].get("repository") or {}
+    missing = [key for key in ("owner", "name", "branch") if not repo.get(key)]
+    if missing:
+        raise PluginError(
+            f"mkdocs.yml: extra.repository needs {missing} (the GitHub repository and branch "
+            "that the Colab/Binder links and the Binder kernel use)"
+        )
     docs_dir = Path(config["docs_dir"])
     _copy_thebe(docs_dir)
     for item in config["nav"] or []:
