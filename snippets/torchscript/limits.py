@@ -36,12 +36,11 @@ show("breakpoint()", lambda: torch.jit.script(with_breakpoint))
 
 # 调试时的办法:PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数,
 # 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好,所以用子进程演示
-with open("jit_off_demo.py", "w") as f:  # script 要读源码,所以写成文件而不是 python -c
-    f.write("import torch\n\ndef f(x):\n    return x + 1\n\nprint(type(torch.jit.script(f)).__name__)\n")
-for value in ("1", "0"):
-    env = {**os.environ, "PYTORCH_JIT": value}
-    out = subprocess.run([sys.executable, "jit_off_demo.py"], env=env, capture_output=True, text=True, check=True)
-    print(f"PYTORCH_JIT={value}: torch.jit.script 返回 {out.stdout.strip()}")
+demo = "import torch\ndef f(x):\n    return x + 1\nprint(type(torch.jit.script(f)).__name__)"
+env = {**os.environ, "PYTORCH_JIT": "0"}
+out = subprocess.run([sys.executable, "-c", demo], env=env, capture_output=True, text=True, check=True)
+print("默认:          torch.jit.script 返回", type(project).__name__)
+print("PYTORCH_JIT=0: torch.jit.script 返回", out.stdout.strip())
 # --8<-- [end:debug]
 
 
