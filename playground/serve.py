@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -104,6 +105,11 @@ def main(argv=None) -> int:
     parser.add_argument("--site-origin", help="origin the pages come from (default http://127.0.0.1:<site-port>)")
     parser.add_argument("--no-site", action="store_true", help="start only the Jupyter server")
     args = parser.parse_args(argv)
+
+    def stop(signum, frame):  # `kill` stops the kernel server and the site too, like Ctrl+C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     site = (args.site_origin or f"http://127.0.0.1:{args.site_port}").rstrip("/")
     site_proc = None
     with jupyter_server(site, args.port, log=sys.stderr) as kernel:

@@ -9,6 +9,7 @@ a foreign Origin is refused even with the right token, for REST and for websocke
 from __future__ import annotations
 
 import asyncio
+import re
 import json
 import sys
 import urllib.error
@@ -124,3 +125,53 @@ def test_config_culls_idle_kernels_and_keeps_safe_defaults():
         "c.MappingKernelManager.cull_idle_timeout = 30 * 60",
     ):
         assert setting in config, setting
+
+
+def test_make_playground_prints_a_working_link_and_stops_cleanly():
+    """playground/serve.py (what `make playground` runs): a fresh token per run, in the fragment only."""
+    import re
+    import signal
+    import subprocess
+    import urllib.parse
+
+    site = "http://127.0.0.1:8123"
+    tokens = []
+    for _ in range(2):
+        proc = subprocess.Popen(
+            [sys.executable, str(snippetlib.ROOT / "playground" / "serve.py"), "--no-site", "--port", "0", "--site-origin", site],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            link = None
+            for line in proc.stdout:
+                m = re.search(r"(http://\S+#playground=\S+)", line)
+                if m:
+                    link = m[1]
+                    break
+            assert link, "serve.py printed no link"
+            url, fragment = link.split("#", 1)
+            assert url.rstrip("/") == site and "token" not in url
+            params = dict(urllib.parse.parse_qsl(fragment))
+            k = serve.Kernel(params["playground"], params["token"], proc)
+            assert call(k, "/api/status", origin=site)[0] == 200
+            tokens.append(k.token)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        # the Jupyter server went down with it
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(k.url + "/api/status", timeout=5)
+    assert tokens[0] != tokens[1] and len(tokens[0]) >= 32
+
+
+def test_built_site_carries_no_token(built_site):
+    config_blocks = []
+    for page in built_site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "JUPYTER_TOKEN" not in text
+        m = re.search(r'<script[^>]*id="?playground-config"?[^>]*>(.*?)</script>', text, re.S)
+        if m:
+            config_blocks.append(json.loads(m[1]))
+    assert config_blocks, "no page carries the playground configuration"
+    for block in config_blocks:
+        assert "token" not in json.dumps(block).lower()
