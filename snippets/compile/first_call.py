@@ -23,12 +23,13 @@ cases = [
 
 
 def median_ms(fn, x):
-    # blocked_autorange 先预热,再反复运行至少 0.5 秒,取中位数;线程数与平时运行一致
-    timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=torch.get_num_threads())
+    # blocked_autorange 先预热,再反复运行至少 0.5 秒,取中位数。
+    # 计时只用 1 个线程(Timer 的默认值):eager 和编译后的代码条件相同,也不受机器上其他进程抢核的影响
+    timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=1)
     return timer.blocked_autorange(min_run_time=0.5).median * 1e3
 
 
-print(f"PyTorch {torch.__version__},CPU 线程数 {torch.get_num_threads()}(机器 {os.cpu_count()} 核)")
+print(f"PyTorch {torch.__version__},机器 {os.cpu_count()} 核,计时用 1 个线程")
 with torch.no_grad():
     for name, fn, x in cases:
         compiled = torch.compile(fn)
@@ -45,8 +46,8 @@ with torch.no_grad():
         same = torch.allclose(recompiled(x), fn(x), atol=1e-5)
         eager_ms, compiled_ms = median_ms(fn, x), median_ms(recompiled, x)
         print(f"\n{name}(输入 {tuple(x.shape)}),结果与 eager 一致: {same}")
-        print(f"  第一次调用(含编译)      {first:8.2f} s")
-        print(f"  重新编译(命中磁盘缓存)  {cached:8.2f} s")
-        print(f"  之后每次调用(中位数)    {compiled_ms:8.3f} ms")
-        print(f"  eager 每次调用(中位数)  {eager_ms:8.3f} ms")
-        print(f"  加速比                    {eager_ms / compiled_ms:8.2f}x")
+        print(f"  第一次调用(含编译): {first:.2f} s")
+        print(f"  重新编译(命中磁盘缓存): {cached:.2f} s")
+        print(f"  之后每次调用(中位数): {compiled_ms:.3f} ms")
+        print(f"  eager 每次调用(中位数): {eager_ms:.3f} ms")
+        print(f"  加速比: {eager_ms / compiled_ms:.2f}x")
