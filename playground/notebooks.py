@@ -440,6 +440,16 @@ def shorten_outputs(nb):
     from snippetlib import shorten_paths
 
     for cell in nb.cells:
+        # one output per run of stdout (or stderr) text, however the kernel chopped it up
+        merged = []
+        for output in cell.get("outputs", []):
+            if merged and output.get("output_type") == "stream" and merged[-1].get("output_type") == "stream" \
+                    and merged[-1]["name"] == output["name"]:
+                merged[-1]["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
                 output["text"] = shorten_paths(output["text"])

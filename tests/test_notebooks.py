@@ -149,17 +149,26 @@ def _committed():
     return sorted(notebooks.OUT_DIR.glob("*.ipynb"))
 
 
+def norm(text: str, snippet: snippetlib.Snippet) -> str:
+    return snippet.normalise(CELL_FILE.sub("<cell>", snippetlib.shorten_paths(text)))
+
+
 def _outputs(nb) -> list[list[tuple[str, str]]]:
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         snippet = snippetlib.Snippet(snippetlib.SNIPPETS / cell.metadata["snippet"])
-        items = []
+        # How a kernel chops a stream into messages, and how stdout and stderr messages
+        # interleave, depends on timing: compare each stream's whole text, then the rest.
+        streams = {"stdout": "", "stderr": ""}
+        others = []
         for o in cell.outputs:
-            text = o.get("text") or o.get("data", {}).get("text/plain", "") or o.get("ename", "")
-            text = CELL_FILE.sub("<cell>", snippetlib.shorten_paths(text))
-            items.append((o["output_type"], o.get("name", ""), snippet.normalise(text)))
+            if o["output_type"] == "stream":
+                streams[o["name"]] += o["text"]
+            else:
+                others.append((o["output_type"], o.get("data", {}).get("text/plain", "") or o.get("ename", "")))
+        items = [(kind, norm(text, snippet)) for kind, text in list(streams.items()) + others]
         out.append(items)
     return out
 
