@@ -9,6 +9,7 @@ the build script, the torch version and location, and the compiler.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -60,7 +61,15 @@ def run_model_binary() -> Path:
         if IN_CI:
             pytest.fail(f"{reason}; in CI it must be installed, not skipped")
         pytest.skip(reason)
-    root = CACHE / _cache_key()
+    key = _cache_key()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # pytest -n runs the two tests of this module on different workers: one builds, the other waits.
+    with open(CACHE / f"{key}.lock", "w") as lock:  # closing the file releases the lock
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(CACHE / key)
+
+
+def _build(root: Path) -> Path:
     binary, stamp = root / "build" / "run_model", root / "built.ok"
     if stamp.exists() and binary.exists():
         print(f"\nrun_model: cached build {binary.relative_to(snippetlib.ROOT)}")
