@@ -42,6 +42,8 @@ INCLUDE_LINE = re.compile(r"""^\s*--8<--\s+["'](?P<path>[^"':]+)(?::(?P<section>
 SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?P<kind>start|end):(?P<name>[^\]]+)\]\s*$")
 MD_LINK = re.compile(r"\]\((?!https?:|#|mailto:)(?P<target>[^)\s]+?)\.md(?P<anchor>#[^)\s]*)?\)")
 CODE_LANGS = {"py", "python", "python3"}
+# attr_list ids/classes ("## 标题 {#id}", "{ .annotate }"): Jupyter's Markdown has no such thing
+ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*[#.][^}\n]*\}[ \t]*(\r?\n|$)")
 
 
 # ---------------------------------------------------------------- config ----------------
@@ -286,7 +288,7 @@ def convert_lines(lines: list[str], b: Builder) -> None:
                 b.text("\n")
                 i = j
                 continue
-        b.text(rewrite_links(line, b.page))
+        b.text(rewrite_links(ATTR_LIST.sub(r"\1", line), b.page))
         i += 1
 
 

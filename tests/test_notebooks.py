@@ -61,7 +61,7 @@ flowchart LR
     --8<-- "demo/parts.py:second"
     ```
 
-## 小节
+## 小节 {#part}
 
 ```python
 --8<-- "demo/parts.py:third"
@@ -114,6 +114,7 @@ def test_page_becomes_cells_that_run_in_order(demo):
     assert len(code) == 3, "a section shown twice is run once"
     assert "# 标题" in prose and "**运行环境**" in prose and "**第二节**" in prose and "## 小节" in prose
     assert "(../../other/#x)" in prose
+    assert "{#part}" not in prose, "attr_list ids mean nothing in a notebook"
     assert "flowchart" not in prose and "网页版" in prose
     assert "whole.out" not in prose and "--8<--" not in prose
 
