@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,27 +54,32 @@ def sync(device: torch.device) -> None:
 
 
 # --8<-- [start:measure]
-def measure(fn, x, device, min_run_time: float) -> dict:
-    """Steady-state time of fn(x): warm up, then the median of timed blocks."""
-    # Warm-up: lazy init, TorchScript's profiling runs, CUDA graph capture.
-    for _ in range(3):
-        fn(x)
-    sync(device)
-    timer = benchmark.Timer(
-        stmt="fn(x)",
-        globals={"fn": fn, "x": x},
-        num_threads=torch.get_num_threads(),  # Timer's default is 1 thread
-    )
-    # Calls fn(x) in blocks of n calls until min_run_time has passed. On CUDA
-    # the timer synchronises the device before reading the clock, so the time
-    # includes the GPU's work, not just Python queueing it.
-    m = timer.blocked_autorange(min_run_time=min_run_time)
-    return {
-        "median_s": m.median,
-        "iqr_s": m.iqr,
-        "blocks": len(m.times),
-        "calls_per_block": m.number_per_run,
+def measure(fns: dict, x, device, min_run_time: float, rounds: int) -> dict:
+    """Steady-state time of each fn(x): the median over timed blocks, taken in
+    rounds that alternate between the variants, so that a burst of other
+    activity on the machine hits all of them alike."""
+    timers = {
+        name: benchmark.Timer(
+            stmt="fn(x)",
+            globals={"fn": fn, "x": x},
+            num_threads=torch.get_num_threads(),  # Timer's default is 1
+        )
+        for name, fn in fns.items()
     }
+    times = {name: [] for name in fns}  # seconds per call, one per block
+    for _ in range(rounds):
+        for name, timer in timers.items():
+            # Calls fn(x) in blocks of n calls until the time has passed. On
+            # CUDA the timer synchronises the device before reading the clock,
+            # so the GPU's work is included, not just Python queueing it.
+            m = timer.blocked_autorange(min_run_time=min_run_time / rounds)
+            times[name] += m.times
+    out = {}
+    for name, ts in times.items():
+        q = statistics.quantiles(ts, n=4) if len(ts) > 1 else ts * 3
+        out[name] = {"median_s": statistics.median(ts),
+                     "iqr_s": q[2] - q[0], "blocks": len(ts)}
+    return out
 # --8<-- [end:measure]
 
 
@@ -103,22 +109,42 @@ def prepare(variant: str, module: torch.nn.Module, x: torch.Tensor):
     return fn, time.perf_counter() - start
 
 
-def run_case(case: C.Case, variants: list[str], device: torch.device, min_run_time: float) -> list[dict]:
+def run_case(case: C.Case, variants: list[str], device: torch.device, min_run_time: float, rounds: int) -> list[dict]:
     torch.manual_seed(0)
     module = case.make_module().to(device).eval()
     x = case.make_input(device)
     expected = module(x).clone()
-    rows = []
+    torch._dynamo.reset()  # this case's compiles start from an empty Dynamo cache
+    fns, rows = {}, {}
     for variant in variants:
-        torch._dynamo.reset()  # every compile starts from an empty Dynamo cache
+        name = f"{case.name} {case.size} {variant}"
         fn, prepare_s = prepare(variant, module, x)
         # First call: for torch.compile this is where Dynamo traces and Inductor compiles.
         first_call_s, out = timed_call(fn, x, device)
-        err = check_close(f"{case.name} {case.size} {variant}", out.clone(), expected)
-        row = {"case": case.name, "size": case.size, "variant": variant, "prepare_s": prepare_s, "first_call_s": first_call_s}
-        row.update(measure(fn, x, device, min_run_time))
-        # After warm-up (and CUDA graph replays) the result must still be right.
-        row["max_abs_err"] = max(err, check_close(f"{case.name} {case.size} {variant}", fn(x).clone(), expected))
+        err = check_close(name, out.clone(), expected)
+        # Warm-up: lazy init, TorchScript's profiling runs, CUDA graph recording.
+        for _ in range(3):
+            fn(x)
+        sync(device)
+        fns[variant] = fn
+        rows[variant] = {"case": case.name, "size": case.size, "variant": variant,
+                         "prepare_s": prepare_s, "first_call_s": first_call_s, "max_abs_err": err}
+    timed = dict(fns)
+    if case.min_bytes:
+        # A plain copy of a tensor of the same size, timed in the same rounds: the
+        # bandwidth limit at this size under the same conditions (cache, machine load).
+        dst = torch.empty_like(x)
+        timed["copy"] = lambda t: dst.copy_(t)
+    measured = measure(timed, x, device, min_run_time, rounds)
+    for variant in variants:
+        rows[variant].update(measured[variant])
+        rows[variant]["copy_same_size_s"] = measured["copy"]["median_s"] if case.min_bytes else None
+    for variant, fn in fns.items():
+        # After all the timed calls (and CUDA graph replays) the result must still be right.
+        err = check_close(f"{case.name} {case.size} {variant}", fn(x).clone(), expected)
+        rows[variant]["max_abs_err"] = max(rows[variant]["max_abs_err"], err)
+    for variant in variants:
+        row = rows[variant]
         if variant.startswith("compile"):
             # Compile again from scratch in this process: Dynamo traces again, but Inductor
             # finds the compiled code in its on-disk cache (FX graph cache).
@@ -127,16 +153,16 @@ def run_case(case: C.Case, variants: list[str], device: torch.device, min_run_ti
             row["recompile_warm_cache_s"], _ = timed_call(again, x, device)
         row["min_bytes"] = case.min_bytes
         row["flops"] = case.flops
-        rows.append(row)
-        log(f"  {case.name:<9} {case.size:<16} {variant:<24} median {row['median_s'] * 1e3:9.3f} ms   first call {first_call_s:7.2f} s")
-    return rows
+        log(f"  {case.name:<9} {case.size:<16} {variant:<24} median {row['median_s'] * 1e3:9.3f} ms"
+            f"   first call {row['first_call_s']:7.2f} s")
+    return [rows[v] for v in variants]
 
 
 def copy_bandwidth(device: torch.device, numel: int, min_run_time: float) -> dict:
     """The machine's practical memory bandwidth: one large tensor copy (read + write)."""
     src = torch.randn(numel, device=device)
     dst = torch.empty_like(src)
-    m = measure(lambda s: dst.copy_(s), src, device, min_run_time)
+    m = measure({"copy": lambda s: dst.copy_(s)}, src, device, min_run_time, rounds=1)["copy"]
     nbytes = 2 * src.numel() * src.element_size()
     return {"bytes": nbytes, "median_s": m["median_s"], "iqr_s": m["iqr_s"], "bandwidth_GBps": nbytes / m["median_s"] / 1e9}
 
@@ -182,6 +208,7 @@ def run_suite(
     min_run_time: float,
     only: list[str] | None = None,
     variants: list[str] | None = None,
+    rounds: int = 5,
 ) -> dict:
     """Run one suite in this process and return the JSON-ready result."""
     variants = variants or VARIANTS[device.type]
@@ -204,7 +231,7 @@ def run_suite(
         startup_s, _ = timed_call(torch.compile(lambda t: t + 1, dynamic=False), torch.ones(8, device=device), device)
         log(f"first torch.compile in this process (x + 1): {startup_s:.1f} s")
         for case in chosen:
-            rows += run_case(case, variants, device, min_run_time)
+            rows += run_case(case, variants, device, min_run_time, rounds)
     env = environment(device)
     env.update(
         date=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -213,6 +240,7 @@ def run_suite(
         duration_s=time.perf_counter() - t0,
         compile_startup_s=startup_s,
         min_run_time_s=min_run_time,
+        rounds=rounds,
         inductor_cache_dir_was_empty=cache_was_empty,
     )
     return {"schema": SCHEMA_VERSION, "suite": suite, "env": env, "copy": copy, "results": rows}
@@ -221,7 +249,7 @@ def run_suite(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", choices=["cpu", "cuda", "tiny"], default="cpu")
-    parser.add_argument("--min-run-time", type=float, default=None, help="seconds of timed calls per measurement")
+    parser.add_argument("--min-run-time", type=float, default=None, help="seconds of timed calls per variant (default 2)")
     parser.add_argument("--only", nargs="*", choices=["pointwise", "mlp", "block"], help="run only these cases")
     parser.add_argument("--variants", nargs="*", help=f"a subset of the variants (default: all; CPU {VARIANTS['cpu']}, CUDA {VARIANTS['cuda']})")
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON file")
@@ -230,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.suite == "cuda" and not torch.cuda.is_available():
         parser.error("--suite cuda needs a CUDA device (torch.cuda.is_available() is False)")
     device = torch.device("cuda" if args.suite == "cuda" else "cpu")
-    min_run_time = args.min_run_time or (0.02 if args.suite == "tiny" else 1.0)
+    min_run_time = args.min_run_time or (0.02 if args.suite == "tiny" else 2.0)
 
     # An empty Inductor cache, so that first-call times are true cold compiles.
     with tempfile.TemporaryDirectory(prefix="bench-inductor-") as cache:
