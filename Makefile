@@ -22,7 +22,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test outputs lock clean help thebe notebooks playground bench bench-gpu
+.PHONY: serve build test outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -34,6 +34,7 @@ help:
 	@echo "make playground serve the site plus a local Jupyter kernel for its 运行 buttons"
 	@echo "make bench    time eager/TorchScript/torch.compile on CPU into bench/results/, redraw the page's plots"
 	@echo "make bench-gpu  the same on a CUDA GPU (needs a CUDA build of torch)"
+	@echo "make page-weight  bytes transferred and load time of every page (gzip, local server)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,10 @@ build: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	@set +e; $(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure"; exit 1; fi; exit $$rc
+
+# A benchmark, not a test: prints one row per page; budget 1 MB for a page with diagrams.
+page-weight: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
+	$(BIN)/python tests/page_weight.py
 
 outputs: $(ALL_STAMP)
 	$(BIN)/python tests/capture_outputs.py --jobs $(JOBS)
