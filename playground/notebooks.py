@@ -437,7 +437,7 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
 
 
 def shorten_outputs(nb):
-    """Machine-specific path prefixes shortened as in the captured `.out` files."""
+    """What the script prints, with machine-specific path prefixes shortened as in `.out` files."""
     sys.path.insert(0, str(ROOT / "tests"))
     from snippetlib import shorten_paths
 
@@ -445,6 +445,11 @@ def shorten_outputs(nb):
         # one output per run of stdout (or stderr) text, however the kernel chopped it up
         merged = []
         for output in cell.get("outputs", []):
+            # A script's last expression prints nothing; a notebook would show its value
+            # (compile/guards.py ends with a call returning a 64x9 tensor). Keep what the
+            # script prints, which is also what the page shows.
+            if output.get("output_type") == "execute_result":
+                continue
             if merged and output.get("output_type") == "stream" and merged[-1].get("output_type") == "stream" \
                     and merged[-1]["name"] == output["name"]:
                 merged[-1]["text"] += output["text"]

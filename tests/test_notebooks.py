@@ -167,6 +167,8 @@ def _outputs(nb) -> list[list[tuple[str, str]]]:
         for o in cell.outputs:
             if o["output_type"] == "stream":
                 streams[o["name"]] += o["text"]
+            elif o["output_type"] == "execute_result":
+                continue  # not part of what the script prints; dropped from committed notebooks
             else:
                 others.append((o["output_type"], o.get("data", {}).get("text/plain", "") or o.get("ename", "")))
         items = [(kind, norm(text, snippet)) for kind, text in list(streams.items()) + others]

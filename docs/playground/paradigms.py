@@ -30,7 +30,7 @@
 # - **符号式**(symbolic,也叫声明式,英文常说 *define-and-run*):先用代码描述一张**计算图**,描述时什么也不算;图建好以后,再把数据喂进去执行。TensorFlow 1.x 是代表。
 # - **命令式**(imperative,英文常说 *define-by-run*,框架里通常叫 **Eager Execution** 或 eager 模式):每个操作执行到时就立刻算出结果,和普通 Python 代码一样。PyTorch 从第一版起就是这样。
 #
-# ## 一张表看两种范式 {#table}
+# ## 一张表看两种范式
 #
 # 最后一列链接到本章证明该行说法的例子,每个例子都是可以直接运行的脚本,下面显示的是它真实的输出。
 #
@@ -44,14 +44,14 @@
 #
 # 性能上的差别到底有多大,取决于模型和硬件;本站在[性能实测](../../benchmarks/)一页给出了测量数据,本章只演示差别**从哪里来**。
 #
-# ## 两种工作流程 {#workflows}
+# ## 两种工作流程
 #
 # (这里在[网页版](../../paradigms/)上有一张示意图。)
 #
 #
 # 符号式一侧,图一旦建好就和 Python 代码脱离,之后只是反复"喂数据、取结果";命令式一侧没有"建图"这个阶段,代码执行到哪里,计算就进行到哪里。
 #
-# ## 先定义,后执行:TF1 的计算图与 PyTorch 的对照 {#define-and-run}
+# ## 先定义,后执行:TF1 的计算图与 PyTorch 的对照
 #
 # 同一个计算 `d = (a + b) * 2`,两种写法。TensorFlow 2.x 默认也是命令式(见[第 2 章](../../evolution/)),这里用 `tf.compat.v1` 关掉 eager,真实地运行 1.x 的图模式。
 #
@@ -125,9 +125,9 @@ print("换一批数据:", (torch.ones(2) + torch.zeros(2)) * 2)
 # - PyTorch 里 `c`、`d` 在那一行执行完就有值了;"换一批数据"只是用新张量再算一遍,没有图、占位符和会话。
 # - TF1 的图可以反复运行,也可以用 `as_graph_def()` 变成一个 protobuf(几百字节的 `GraphDef`)。它与 Python 无关:C++、Java 写的运行时、TensorFlow Serving 都读同一个格式——这就是表中"易部署""与语言无关"的来源。PyTorch 要得到类似的东西,需要第 3、4 章的 TorchScript 和 `torch.export`。
 #
-# ## 边定义,边执行:命令式的好处 {#imperative}
+# ## 边定义,边执行:命令式的好处
 #
-# ### Python 控制流直接可用 {#control-flow}
+# ### Python 控制流直接可用
 #
 # 命令式里张量就是有值的对象,Python 的 `if`、`for`、`while` 可以直接根据张量的值做决定;循环多少次、走哪个分支,每次运行都可以不同。
 #
@@ -166,7 +166,7 @@ for length in [2, 5]:
 # %% [markdown]
 # `while` 的次数取决于数据,RNN 的循环次数取决于每条序列的长度,都是普通的 Python 代码。在符号式里,同样的逻辑要写成图自己的控制流算子(TF1 的 `tf.cond`、`tf.while_loop`),下面 [torch.fx 的例子](#fx)会看到符号式追踪碰到这种 `if` 时会怎样。
 #
-# ### 像调试普通 Python 一样调试 {#debug-eager}
+# ### 像调试普通 Python 一样调试
 #
 
 # %% snippet="paradigms/eager_debug.py"
@@ -204,7 +204,7 @@ except RuntimeError as e:
 # %% [markdown]
 # 中间结果随时可以打印(这里用 forward hook,不用改模型代码),也可以在任意一行 `breakpoint()` 进入 pdb。形状错了,异常在执行到出错的那一层时立刻抛出,调用栈就是你自己代码的调用栈。
 #
-# ## 符号式为什么难调试 {#debug-symbolic}
+# ## 符号式为什么难调试
 #
 # 在图模式下,"写代码"和"运行计算"是两个阶段。夹在构图代码里的 Python `print` 属于第一个阶段:
 #
@@ -238,7 +238,7 @@ with tf1.Session(graph=graph) as sess:
 # %% [markdown]
 # `print` 只在构图时执行了一次,打印的是符号 `Tensor("mul:0", ...)`;之后两次运行图,它一次也没有执行。要看中间结果 `y`,只能把它也列进 `sess.run` 的取回列表(或者在图里插入专门的打印节点)。这就是表中"无法在定义图时直接打印中间结果,需要 `Session.run()`"的意思。
 #
-# ## PyTorch 里的符号式视角:torch.fx {#fx}
+# ## PyTorch 里的符号式视角:torch.fx
 #
 # PyTorch 也能得到一张计算图。`torch.fx.symbolic_trace` 用代理对象(`Proxy`)代替真实张量把 `forward` 跑一遍,记录下调用过的每个操作——这正是"先定义、后执行"里"定义"那一步的做法:
 #
@@ -317,7 +317,7 @@ for x in (torch.tensor([1.0, 2.0]), torch.tensor([-1.0, -2.0])):
 # %% [markdown]
 # 改写成 `torch.where` 后两条分支都在图里计算,由数据在运行时挑选,图就完整了。第 3 章的 TorchScript 和第 4 章的 TorchDynamo 会给出另外两种处理方法:把 Python 源码整个翻译成带控制流的图,或者在 `if` 处"断图"、把判断交还给 Python。
 #
-# ## 看得到整张图,才能做全局优化 {#optimize}
+# ## 看得到整张图,才能做全局优化
 #
 # 有了图,就可以在执行之前改写它。下面对 fx 图做一次真实的优化 pass:推理时把 `Conv2d` 后面的 `BatchNorm2d` 折叠进卷积的权重和偏置,图里少掉一个操作,结果不变:
 #
@@ -363,7 +363,7 @@ print("结果相同(误差内):", torch.allclose(net(x), after(x), atol=1e-5))
 # %% [markdown]
 # 这种改写要求事先知道"卷积的输出只被 BN 使用、BN 处于推理模式"——只有看到整张图才知道。逐行执行的 eager 模式做不到:执行卷积时,框架还不知道下一行是什么。
 #
-# ## 每个操作都是一次内核调用 {#kernels}
+# ## 每个操作都是一次内核调用
 #
 # 命令式的另一个代价:每个操作单独执行,各自读一遍输入、写一份中间结果。用 `torch.profiler` 数一数同一个函数在 eager 下调用了几个算子,以及 `torch.compile` 把它编译成图之后又是几个:
 #

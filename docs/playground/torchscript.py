@@ -34,7 +34,7 @@
 #
 # TorchScript 这个词有两层意思:它是 Python 的一个**子集**(`torch.jit.script` 能编译的那部分语言),也是编译出来的**图**(IR)和保存它的文件格式。得到 TorchScript 有两种办法:`torch.jit.trace`(跟踪)和 `torch.jit.script`(脚本化)。要注意,这两者只负责**获取**图,本身不做优化;优化是之后的事。
 #
-# ## JIT 的流水线 {#pipeline}
+# ## JIT 的流水线
 #
 # (这里在[网页版](../../torchscript/)上有一张示意图。)
 #
@@ -46,9 +46,9 @@
 #
 # CPU 和 GPU 并不是两个不同的"后端":运行时执行的是同一张图,图里的每个算子(`aten::mul` 之类)调用的就是 eager 模式下同一个 ATen 内核,张量在哪个设备上,就跑哪个设备的实现。
 #
-# ## torch.jit.trace 与 torch.jit.script {#trace-vs-script}
+# ## torch.jit.trace 与 torch.jit.script
 #
-# ### 同一个函数,两种方式 {#same-function}
+# ### 同一个函数,两种方式
 #
 # 下面的 `gate` 根据输入的**值**走不同的分支,这叫数据相关的控制流(data-dependent control flow)。用一个正数输入去 trace 它,再用 script 编译它,然后各自喂一个负数输入:
 #
@@ -90,14 +90,14 @@ print(scripted.code)
 # %% [markdown]
 # 输出的第一行是 trace 时打印的 `TracerWarning`:`if x.sum() > 0` 要把一个张量变成 Python 的 `bool`,而 trace 只能记录张量上的运算,记录不了 Python 的值,所以这个判断的结果(这一次是 `True`)被当成常量"烧"进了图里。注意它只是**警告**,不是错误:`traced(neg)` 照样返回结果,只是返回了错误的 `[-2., -4.]`(走了 `x * 2` 那一支),正确答案是 `[-11., -12.]`。`torch.jit.script` 的版本两支都对。
 #
-# ### 读懂 .graph 与 .code {#graph-code}
+# ### 读懂 .graph 与 .code
 #
 # 同一个输出的后半部分是两张图。`.graph` 是 TorchScript IR 本身,`.code` 是把它翻译回类似 Python 的写法,方便人读。
 #
 # - **trace 的图只有一个算子**:`aten::mul(%x, %5)`,`%5` 是记录下来的常量 `2`(一个 `Long` 类型的零维张量,所以 `.code` 里写成 `CONSTANTS.c0`)。`if`、`x.sum()`、`x - 10` 都不见了——trace 只看到了实际执行的那一条路径。输入的类型也被写得很具体:`Float(2, strides=[1], requires_grad=0, device=cpu)` 是示例输入的类型、形状和设备。行尾的 `# trace_vs_script.py:7:0` 是这个节点对应的源代码位置。
 # - **script 的图保留了控制流**:`aten::sum`、`aten::gt` 算出一个张量,`aten::Bool` 把它变成布尔值,`prim::If` 带着两个块 `block0`(`x * 2`)和 `block1`(`x - 10`),运行时根据条件选一个。参数的类型只写 `Tensor`,不绑定形状,因为 script 从源码出发,不依赖示例输入。`%x.1`、`%31` 这样的名字是 SSA 形式的值,每个值只被赋值一次。
 #
-# ### 什么时候该用 trace {#when-trace}
+# ### 什么时候该用 trace
 #
 # trace 的局限也是它的长处:它不读源码,所以不在乎 Python 代码写得多"动态",只要**实际执行的算子序列不随输入的值变化**,trace 的结果就是对的。反过来说,只要 `forward` 里有依赖张量的值的 `if`/`while`,或者循环次数取决于数据,就不能用 trace。下面这个模型用了 script 不支持的 `functools.reduce`,但它的结构是固定的:
 #
@@ -141,7 +141,7 @@ print("与 eager 一致:", torch.allclose(traced(x), model(x)))
 # %% [markdown]
 # script 直接拒绝;trace 把列表推导式和 `reduce` 在 Python 里执行完,只留下三次子模块调用和两次 `torch.add`,换一个 batch 大小也与 eager 一致。所以 trace 适合:没有数据相关控制流的模型(大多数 CNN、固定结构的 Transformer 编码器),以及 script 编译不了、改写代价又太大的代码。两种方式也可以混用:在被 script 的代码里调用 trace 过的模块,或者反过来。
 #
-# ## TorchScript 只支持 Python 的一个子集 {#subset}
+# ## TorchScript 只支持 Python 的一个子集
 #
 # `torch.jit.script` 要在不运行代码的情况下确定每个变量的类型,所以它只接受静态类型化的 Python 子集。下面是三种最常见的拒绝,每种都先给出真实的报错,再给出改法(完整脚本在最后)。
 #
@@ -265,9 +265,9 @@ print("修正后:", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b":
 #
 # 除此之外,`try`/`except`、生成器表达式、大部分标准库和第三方库都不在子集里;[局限](#limits)一节还有几种依赖运行时动态性的写法。
 #
-# ## 优化器:编译之后图变成了什么 {#optimizer}
+# ## 优化器:编译之后图变成了什么
 #
-# ### 死代码消除与常量传播 {#dce-constprop}
+# ### 死代码消除与常量传播
 #
 # 直接在一张手写的 IR 上依次运行两个 pass,就能看清它们各做什么。这里用的 `torch._C.parse_ir` 和 `torch._C._jit_pass_*` 是内部接口,只用来演示:
 #
@@ -320,7 +320,7 @@ print(f.graph)
 #
 # 最后一张图说明,普通用户不用手动做这些:`torch.jit.script` 编译时就已经运行了这类清理,源码里的 `2 * 3`、没人用的 `x.cos()` 和永远不成立的 `if scale > 10` 都没有出现在 `.graph` 里。
 #
-# ### 冻结:torch.jit.freeze 与 optimize_for_inference {#freeze}
+# ### 冻结:torch.jit.freeze 与 optimize_for_inference
 #
 # 对一个模块,真正的大头在参数上。script 之后,参数仍然是模块的属性,`forward` 里也还留着 `self.training` 这样的判断,因为编译器不能假定它们以后不变。`torch.jit.freeze` 就是让你承诺"它们不会再变"(模块必须处于 `eval()` 模式):
 #
@@ -374,13 +374,13 @@ with torch.no_grad():
 
 
 # %% [markdown]
-# - script 之后,`forward` 的图里只有对子模块的 `prim::CallMethod`;把子模块内联进来共有 33 个节点(`BatchNorm2d.forward` 里有不少训练模式的判断)。
-# - `torch.jit.freeze` 之后只剩 7 个节点:参数变成了 `prim::Constant`,训练模式的分支被常量传播和死代码消除删掉,BatchNorm 被**折叠**进卷积——权重和偏置换成了预先算好的 `weight_fused_bn`、`bias_fused_bn`,推理时少了一整个 BN 算子。
+# - script 之后,`forward` 的图里只有对子模块的 `prim::CallMethod`;把子模块内联进来,顶层共有 33 个节点(`count_nodes` 不数 `if` 块里面的节点)(`BatchNorm2d.forward` 里有不少训练模式的判断)。
+# - `torch.jit.freeze` 之后只剩 7 个节点(同样只数顶层):参数变成了 `prim::Constant`,训练模式的分支被常量传播和死代码消除删掉,BatchNorm 被**折叠**进卷积——权重和偏置换成了预先算好的 `weight_fused_bn`、`bias_fused_bn`,推理时少了一整个 BN 算子。
 # - `torch.jit.optimize_for_inference` 在冻结的基础上再做面向推理的改写。在本站的 x86 CPU 上,它把卷积换成了 oneDNN(原名 MKLDNN)的 `prim::mkldnn_convolution`,权重预先转成 oneDNN 的内存布局,输入输出前后各有一次 `to_mkldnn`/`to_dense` 转换。这类改写依赖硬件和 PyTorch 的编译选项,换一台机器结果可能不同。
 #
 # 两种优化后的结果都与 eager 一致(最后两行)。
 #
-# ### 融合器今天做什么 {#fusers}
+# ### 融合器今天做什么
 #
 # 算子融合(把 `mul`、`add`、`relu`、`sigmoid` 这样的逐元素运算合成一个内核,中间结果不写回内存)常被当作 TorchScript 的招牌优化。它需要两个条件:运行时的剖析执行器(profiling executor)先在前几次调用里记录形状,然后由一个**融合器**生成融合后的内核。在安装的 PyTorch 2.13 上实际看一看:
 #
@@ -477,7 +477,7 @@ print("结果一致:", torch.allclose(f(x, y), pointwise(x, y)))
 # %% [markdown]
 # 今天想要融合,无论 CPU 还是 GPU,都应该用 `torch.compile`:TorchInductor 在 CPU 上生成 C++/OpenMP 代码,在 GPU 上生成 Triton 内核,见[第 4 章](../../compile/)。eager、TorchScript(script + freeze)和 `torch.compile` 的实测耗时见[性能实测](../../benchmarks/)。
 #
-# ### 并行:fork 与 wait {#parallel}
+# ### 并行:fork 与 wait
 #
 # "图可以更好地利用设备并行性"要打个折扣:TorchScript 不会自动把一张图拆开并行执行。单个算子内部的多线程(intra-op)在 eager 模式下本来就有;图能额外提供的是**算子之间**的并行(inter-op),而这需要你用 `torch.jit.fork` 显式地把一段计算交给线程池,再用 `torch.jit.wait` 取回结果:
 #
@@ -507,9 +507,9 @@ print("与 eager 一致:", torch.allclose(two_branches(x, w1, w2), branch(x, w1)
 # %% [markdown]
 # 图里 `prim::fork_0` 是一个子图,返回的是 `Future[Tensor]`;当前线程接着算 `%b.1`,最后 `aten::wait` 等待另一支的结果。
 #
-# ## 序列化与脱离 Python 运行 {#serialization}
+# ## 序列化与脱离 Python 运行
 #
-# ### torch.jit.save 与 torch.jit.load {#save-load}
+# ### torch.jit.save 与 torch.jit.load
 #
 # `torch.jit.save` 把代码(TorchScript)和参数一起写进一个 zip 格式的 `.pt` 文件。加载它不需要定义模型的 Python 类,只需要 `torch`:
 #
@@ -562,7 +562,7 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 # %% [markdown]
 # 新进程里根本没有 `Gate` 这个类,却拿到了完整的 `forward`,包括那个数据相关的 `if`。读回来的 `.code` 也说明文件里存的是编译后、未经运行时优化的代码。这就是与 `torch.save(model.state_dict())` 的根本区别:后者只存参数,加载时必须有原来的 Python 代码。
 #
-# ### 在 C++ 里加载:torch::jit::load {#cpp}
+# ### 在 C++ 里加载:torch::jit::load
 #
 # 同一个 `gate.pt` 可以在一个完全没有 Python 的 C++ 程序里运行。PyTorch 的 C++ 库 libtorch 不需要另外下载:pip 安装的 torch 轮子里就带着它的头文件、共享库和 CMake 配置(`torch.utils.cmake_prefix_path`)。
 #
@@ -661,7 +661,7 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 # - 配置时 CMake 会警告 "library kineto not found":轮子里没有单独的性能分析库 kineto,对加载和运行模型没有影响。
 # - 编译要包含 libtorch 庞大的头文件,在本站 2 核的测试机上冷编译要一两分钟。测试 `tests/test_cpp_runtime.py` 用的就是这里的 `build.sh`,它把编好的程序按源码、torch 版本和编译器的哈希缓存在 `.cache/cpp_runtime/` 下,然后运行 `save_load.py` 和 `run_model`,检查两边的输出逐字相同,也与上面显示的输出相同。
 #
-# ## 局限 {#limits}
+# ## 局限
 #
 
 # %% snippet="torchscript/limits.py"
@@ -747,7 +747,7 @@ show("递归", lambda: torch.jit.script(depth))
 #
 # 这些正是 eager 模式最自然的写法,也是 TorchScript 在研究代码里推广不开的原因。
 #
-# ## TorchScript 的现状 {#status}
+# ## TorchScript 的现状
 #
 # PyTorch 2.13 的 `torch.jit` 各个入口都会发出 `DeprecationWarning`。不过 Python 默认只显示归属于 `__main__` 的这类警告,而这些警告归属于 torch 内部的模块,所以平时运行代码几乎看不到它们。下面先用默认规则,再把 `DeprecationWarning` 全部打开(命令行上等价于 `python -W default::DeprecationWarning`):
 #
@@ -806,7 +806,7 @@ print("torch.jit.freeze 的文档:", " ".join(line.strip() for line in doc[start
 # | 移动端、嵌入式 | ExecuTorch | 同样以 `torch.export` 的图为输入,取代 lite interpreter(`_save_for_lite_interpreter` 的警告原文就是这么说的)。 |
 # | 读懂和维护已有的 `.pt` TorchScript 模型 | 仍然是 `torch.jit.load` / `torch::jit::load` | 弃用不等于删除:本章的例子在 2.13 上都能运行,已有模型可以继续加载,但不要再基于它开发新东西。 |
 #
-# ## 小结 {#summary}
+# ## 小结
 #
 # | 常见说法 | 在 PyTorch 2.13 上的实际情况 | 证据 |
 # | --- | --- | --- |
