@@ -38,20 +38,50 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# What GitHub Pages sends gzip-compressed (text); images and fonts go as they are.
+GZIP_TYPES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb"}
+
+
 @contextlib.contextmanager
-def serve(directory: Path, prefix: str = ""):
+def serve(directory: Path, prefix: str = "", gzip: bool = False):
     """Serve `directory` on 127.0.0.1 at a free port; yields the base URL.
 
     With `prefix` ("/project/"), the site is served under that sub-path, as GitHub Pages
-    serves a project site; any request outside it gets a 404.
+    serves a project site; any request outside it gets a 404. With `gzip`, text files are
+    sent gzip-compressed to clients that accept it, as GitHub Pages does.
     """
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    compressed: dict[str, bytes] = {}
 
     class Handler(_QuietHandler):
         def translate_path(self, path):
             if not path.startswith(prefix):
                 return str(Path(directory) / "__outside_prefix__")
             return super().translate_path("/" + path[len(prefix):])
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                if not self.path.split("?")[0].endswith("/"):
+                    return super().send_head()  # the redirect to "dir/"
+                path = path / "index.html"
+            accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+            if not (gzip and accepts and path.is_file() and path.suffix in GZIP_TYPES):
+                return super().send_head()
+            import gzip as gz
+
+            key = str(path)
+            if key not in compressed:
+                compressed[key] = gz.compress(path.read_bytes(), compresslevel=6)
+            body = compressed[key]
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            import io
+
+            return io.BytesIO(body)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -210,6 +240,8 @@ class Recorder:
     def _failed(self, request):
         if not request.url.startswith(self.origin + "/"):
             return  # already reported by _route
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the next navigation (e.g. the favicon); a missing file is a 404
         self.events.append(f"failed request: {request.url} ({request.failure})")
 
     def _response(self, response):
@@ -261,7 +293,10 @@ def screenshot(page, name: str, full_page: bool = True):
 
 # A node label written as a mermaid Markdown string: ["`line 1 <newline> line 2`"].
 MARKDOWN_LABEL = re.compile(r'"`(.*?)`"', re.S)
-HARD_CODED_COLOUR = re.compile(r"^\s*(style|classDef|linkStyle)\b.*(fill|stroke|color)\s*:\s*#|%%\{\s*init", re.M | re.I)
+HARD_CODED_COLOUR = re.compile(
+    r"^\s*(style|classDef|linkStyle)\b.*(fill|stroke|color)\s*:\s*#|%%\{\s*init.*(themeVariables|[\"']theme[\"']|#[0-9a-f]{3,8}\b)",
+    re.M | re.I,
+)
 
 _MERMAID_STATE = """
 async () => {
@@ -411,9 +446,27 @@ INCLUDE_LINE = re.compile(r"""^\s*--8<--\s+["'](?P<path>[^"':]+)(?::(?P<spec>[^"
 SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?:start|end):[\w-]+\]\s*$")
 
 
-def resolve_include(path: str, spec: str | None, base: Path) -> str:
+def snippet_base_paths(config_file: Path = ROOT / "mkdocs.yml") -> list[Path]:
+    """pymdownx.snippets' base_path list from mkdocs.yml (relative to the repository)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=Loader)
+    for ext in config.get("markdown_extensions", []):
+        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
+            base = (ext["pymdownx.snippets"] or {}).get("base_path", ["."])
+            return [config_file.parent / b for b in ([base] if isinstance(base, str) else base)]
+    return [config_file.parent]
+
+
+def resolve_include(path: str, spec: str | None, base: Path | list[Path]) -> str:
     """What pymdownx.snippets inserts for `--8<-- "path[:section]"` (dedent_subsections)."""
-    lines = (base / path).read_text(encoding="utf-8").splitlines()
+    bases = base if isinstance(base, list) else [base]
+    found = next((b / path for b in bases if (b / path).exists()), bases[0] / path)
+    lines = found.read_text(encoding="utf-8").splitlines()
     if spec and re.fullmatch(r"[\w-]+", spec):
         start = next(i for i, l in enumerate(lines) if re.search(rf"--8<--\s*\[start:{spec}\]", l))
         end = next(i for i, l in enumerate(lines) if i > start and re.search(rf"--8<--\s*\[end:{spec}\]", l))
@@ -425,7 +478,7 @@ def resolve_include(path: str, spec: str | None, base: Path) -> str:
     return "\n".join(l for l in lines if not SECTION_MARK.match(l))
 
 
-def expected_code_blocks(md_file: Path, snippets_dir: Path) -> list[str]:
+def expected_code_blocks(md_file: Path, snippets_dir: Path | list[Path]) -> list[str]:
     """The text of each code block of a page, in order, from its Markdown source."""
     text = md_file.read_text(encoding="utf-8")
     blocks = []
@@ -446,7 +499,21 @@ def _normalise_code(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 
-def check_copy_buttons(page, rel: str, md_file: Path | None, snippets_dir: Path) -> tuple[int, list[str]]:
+# Select the tabs and open the <details> that contain an element.
+_REVEAL = """el => {
+  for (let node = el; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+    if (node.classList && node.classList.contains("tabbed-block")) {
+      const set = node.closest(".tabbed-set");
+      const index = [...node.parentElement.children].indexOf(node);
+      const input = set.querySelectorAll(":scope > input")[index];
+      if (input && !input.checked) input.click();
+    }
+  }
+}"""
+
+
+def check_copy_buttons(page, rel: str, md_file: Path | None, snippets_dir: Path | list[Path]) -> tuple[int, list[str]]:
     """Click every copy button; the clipboard must hold exactly the embedded file/section."""
     if md_file is None:
         return 0, []
@@ -465,6 +532,7 @@ def check_copy_buttons(page, rel: str, md_file: Path | None, snippets_dir: Path)
             problems.append(f"{where}: code block {i + 1} has no copy button")
             continue
         page.evaluate("navigator.clipboard.writeText('')")
+        block.evaluate(_REVEAL)  # a block in a closed tab or <details> must be shown first
         block.scroll_into_view_if_needed()
         block.hover()
         button.click()
@@ -549,10 +617,25 @@ def check_phone_layout(page, rel: str) -> list[str]:
 # --- accessibility -----------------------------------------------------------------------
 
 
+# axe checks the contrast of every highlighted token: thousands on a chapter page, all in a
+# handful of colours. Keep one span per token kind (per code/output block type) and turn
+# the rest into plain text, so axe takes seconds, not half a minute. Run it last on a page.
+_ONE_SPAN_PER_TOKEN_KIND = """() => {
+  const seen = new Set();
+  for (const span of document.querySelectorAll(".md-typeset pre code span[class]")) {
+    const key = span.className + "|" + (span.closest(".output") ? "output" : "code");
+    if (seen.has(key)) span.replaceWith(document.createTextNode(span.textContent));
+    else seen.add(key);
+  }
+  for (const a of document.querySelectorAll(".md-typeset pre code a[id^='__codelineno']")) a.remove();
+}"""
+
+
 def check_axe(page, rel: str, scheme: str = "light") -> list[str]:
     """axe-core (vendored in axe-playwright-python): no serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.evaluate(_ONE_SPAN_PER_TOKEN_KIND)
     results = Axe().run(page)
     problems = []
     for v in results.response.get("violations", []):
@@ -582,9 +665,10 @@ class Tour(dict):
 
 
 def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: str, viewport, checks: set[str],
-         docs_dir: Path = ROOT / "docs", snippets_dir: Path = ROOT / "snippets", shots: str = "", **context_args) -> Tour:
+         docs_dir: Path = ROOT / "docs", snippets_dir: Path | list[Path] | None = None, shots: str = "", **context_args) -> Tour:
     """Open each page once and run the given checks on it (a page load is the costly part)."""
     tour = Tour()
+    snippets_dir = snippets_dir or snippet_base_paths()
     context = new_context(browser, site_url, color_scheme=scheme, viewport=viewport, **context_args)
     if "copy" in checks:
         origin = "/".join(site_url.split("/", 3)[:3])
@@ -603,11 +687,16 @@ def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: 
                 tour.add("mermaid", scheme_problem + found, len(mermaid_sources(html_file)))
             if "phone" in checks:
                 tour.add("phone", check_phone_layout(page, rel))
-            screenshot(page, f"{shots}{label}-{rel or 'home'}")
+            if label == "light":
+                screenshot(page, f"{shots}{label}-{rel or 'home'}")  # the whole page
+            else:
+                screenshot(page, f"{shots}{label}-{rel or 'home'}", full_page=False)
+            if label == "dark":  # each diagram, to see it on the dark background
+                for i, diagram in enumerate(page.locator("div.mermaid").all(), 1):
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    diagram.screenshot(path=str(SCREENSHOTS / f"{shots}dark-{(rel or 'home').strip('/').replace('/', '_')}-diagram{i}.png"))
             page.wait_for_timeout(100)  # let late console errors arrive
             tour.add("offline", [f"{name} ({label}): {e}" for e in context.recorder.take()], 1)
-            if "axe" in checks:
-                tour.add("axe", check_axe(page, rel, scheme))
             if "tabs" in checks:
                 count, found = check_tabs(page, rel)
                 tour.add("tabs", found, count)
@@ -615,6 +704,8 @@ def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: 
                 md = markdown_source(rel, docs_dir)
                 count, found = check_copy_buttons(page, rel, md, snippets_dir)
                 tour.add("copy", found, count)
+            if "axe" in checks:  # last: it simplifies the code blocks' markup
+                tour.add("axe", check_axe(page, rel, scheme))
             tour.add("offline", [f"{name} ({label}, while clicking): {e}" for e in context.recorder.take()])
     finally:
         context.close()
