@@ -4,6 +4,7 @@
   playground/notebooks.py) under the nav's 实验场 section, in chapter order; copies the pinned
   Thebe build (fetched by `make thebe` into .cache/thebe/, never committed) into
   docs/assets/vendor/thebe/ (git-ignored), like vendor_assets.py does for mermaid.
+- on_page_markdown: keeps notebook pages (copies of a chapter's prose) out of the search index.
 - on_page_context: tells the template which notebook belongs to the page (chapter pages and
   the notebook pages themselves), so overrides/main.html can draw "在 Colab 中打开" and
   "在 Binder 中启动" from the one `extra.repository` setting.
@@ -95,6 +96,14 @@ def on_config(config):
                     section.append({title: nb})
             break
     return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    # A notebook repeats its chapter's prose: keep it out of the search index so that a
+    # search lands on the chapter that teaches the term, not on its notebook copy.
+    if page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    return markdown
 
 
 def on_page_context(context, page, config, nav):
