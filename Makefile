@@ -65,7 +65,7 @@ build: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
-	@set +e; $(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure"; exit 1; fi; exit $$rc
 
 # A benchmark, not a test: prints one row per page; budget 1 MB for a page with diagrams.

@@ -41,6 +41,8 @@ FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$
 INCLUDE_LINE = re.compile(r"""^\s*--8<--\s+["'](?P<path>[^"':]+)(?::(?P<section>[^"']*))?["']\s*$""")
 SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?P<kind>start|end):(?P<name>[^\]]+)\]\s*$")
 MD_LINK = re.compile(r"\]\((?!https?:|#|mailto:)(?P<target>[^)\s]+?)\.md(?P<anchor>#[^)\s]*)?\)")
+# In-page links of the chapter: the notebook has no such anchors, so they point back at the chapter.
+ANCHOR_LINK = re.compile(r"\]\((?P<anchor>#[^)\s]+)\)")
 CODE_LANGS = {"py", "python", "python3"}
 # attr_list ids/classes ("## 标题 {#id}", "{ .annotate }"): Jupyter's Markdown has no such thing
 ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*[#.][^}\n]*\}[ \t]*(\r?\n|$)")
@@ -329,7 +331,8 @@ def rewrite_links(line: str, page: str) -> str:
         target = (Path(page).parent / m["target"]).as_posix()
         return f"]({page_url(target + '.md')}{m['anchor'] or ''})"
 
-    return MD_LINK.sub(repl, line)
+    line = MD_LINK.sub(repl, line)
+    return ANCHOR_LINK.sub(lambda m: f"]({page_url(page)}{m['anchor']})", line)
 
 
 def strip_front_matter(text: str) -> str:

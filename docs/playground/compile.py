@@ -22,7 +22,7 @@
 #
 # **运行环境**
 #
-# 除了[三种 mode](#modes) 和 [Triton 代码](#triton) 两个例子需要 NVIDIA GPU 与 CUDA 版 PyTorch 之外,本章的例子只要 CPU。页面上的输出在 PyTorch 2.13.0 CPU 版、2 核的 AMD EPYC 虚拟机上捕获。CPU 上的 `torch.compile` 要用 C++ 编译器(Linux 上是 `g++`)编译生成的代码,所以机器上需要装有它。
+# 除了[三种 mode](../../compile/#modes) 和 [Triton 代码](../../compile/#triton) 两个例子需要 NVIDIA GPU 与 CUDA 版 PyTorch 之外,本章的例子只要 CPU。页面上的输出在 PyTorch 2.13.0 CPU 版、2 核的 AMD EPYC 虚拟机上捕获。CPU 上的 `torch.compile` 要用 C++ 编译器(Linux 上是 `g++`)编译生成的代码,所以机器上需要装有它。
 #
 # 需要 GPU 的两个脚本在 CPU 机器上会带着原因跳过,由 CI 的 CUDA 任务运行;它们的输出还没有在 GPU 上捕获,所以这里只给出代码,不给出输出——我们不编造输出。
 #
@@ -241,7 +241,7 @@ for fn in (f, f_fixed):
 #
 # 警告日志里的函数名 `torch_dynamo_resume_in_f_at_7` 说明了中断后发生的事:Dynamo 把第 7 行之后的代码做成一个“续接函数”,交回 Python 执行完中断的那一句,再从续接函数开始继续捕获。所以有图中断的函数结果仍然正确,只是被切成了多个小图,每个断点都要回到 Python,也少了跨越断点的融合机会。`TORCH_LOGS="graph_breaks"` 可以在正常运行时打印每次中断。
 #
-# 去掉中断的办法是让计算留在张量里:不调用 `.item()`,直接用张量 `scale` 参与运算;用 `torch.where` 两边都算、逐元素挑选,代替 Python 的 `if`;调试用的 `print` 放到编译的函数之外。改写后的 `f_fixed` 是一张图、零次中断。真正需要两条不同计算路径时,可以用 `torch.cond`([torch.export 一节](#export)里有例子)。
+# 去掉中断的办法是让计算留在张量里:不调用 `.item()`,直接用张量 `scale` 参与运算;用 `torch.where` 两边都算、逐元素挑选,代替 Python 的 `if`;调试用的 `print` 放到编译的函数之外。改写后的 `f_fixed` 是一张图、零次中断。真正需要两条不同计算路径时,可以用 `torch.cond`([torch.export 一节](../../compile/#export)里有例子)。
 #
 # `fullgraph=True` 把“悄悄中断”变成错误:`f` 在第一个中断处就抛出 `torch._dynamo.exc.Unsupported`,`f_fixed` 正常编译。需要确定整个模型被编译成一张图时(比如追求最高性能,或为 `torch.export` 做准备),就打开它。
 #

@@ -22,12 +22,12 @@
 #
 # **运行环境**
 #
-# 本章的例子在 CPU 上即可运行,输出来自 PyTorch 2.13.0(CPU 版)。[CUDA 上的融合器](#fusers)一例需要 NVIDIA GPU 和 CUDA,只在 CUDA 任务里运行。[C++ 一节](#cpp)还需要 C++ 编译器(g++ 或 clang++)和 CMake 3.18 以上。
+# 本章的例子在 CPU 上即可运行,输出来自 PyTorch 2.13.0(CPU 版)。[CUDA 上的融合器](../../torchscript/#fusers)一例需要 NVIDIA GPU 和 CUDA,只在 CUDA 任务里运行。[C++ 一节](../../torchscript/#cpp)还需要 C++ 编译器(g++ 或 clang++)和 CMake 3.18 以上。
 #
 #
 # **先说结论:TorchScript 已经被弃用**
 #
-# PyTorch 2.5 起,文档里出现了 "TorchScript is deprecated" 的标注;在 2.13 上,`torch.jit` 的各个入口运行时都会发出弃用警告。新代码应当使用 `torch.compile`(提速)或 `torch.export`(部署)。本章仍然值得读:TorchScript 是 PyTorch 第一次尝试把命令式代码变成图,它遇到的问题——数据相关的控制流、Python 只能支持一个子集、图和 Python 的边界——正是[第 4 章](../../compile/)的 TorchDynamo 要解决的问题。弃用警告的原文和每种用途的替代方案见[本章最后一节](#status)。
+# PyTorch 2.5 起,文档里出现了 "TorchScript is deprecated" 的标注;在 2.13 上,`torch.jit` 的各个入口运行时都会发出弃用警告。新代码应当使用 `torch.compile`(提速)或 `torch.export`(部署)。本章仍然值得读:TorchScript 是 PyTorch 第一次尝试把命令式代码变成图,它遇到的问题——数据相关的控制流、Python 只能支持一个子集、图和 Python 的边界——正是[第 4 章](../../compile/)的 TorchDynamo 要解决的问题。弃用警告的原文和每种用途的替代方案见[本章最后一节](../../torchscript/#status)。
 #
 #
 # PyTorch 里所说的 JIT(Just-In-Time,即时编译)指的是 `torch.jit` 这一套工具:把命令式的 PyTorch 代码转换成一种叫 **TorchScript** 的中间表示(IR),在这张静态的图上做优化,再交给一个不依赖 Python 的 C++ 运行时执行。它想兼得两边的好处:写的时候是 eager 的灵活,跑的时候有图的可优化、可部署。
@@ -41,8 +41,8 @@
 #
 # 和常见的画法(图优化 → 序列化 → 运行)相比,这张图有两处改动,本章后面都会给出证据:
 #
-# - **大部分优化发生在运行时**。`torch.jit.script` 编译时只做一些清理([常量传播和死代码消除](#dce-constprop));保存到文件里的是未经运行时优化的代码([`torch.jit.load` 读回来的还是原样](#save-load));真正按输入形状做的优化(包括[融合](#fusers))发生在加载以后的前几次调用——这正是"即时"编译的含义。`torch.jit.freeze` 是一个可选的、需要显式调用的离线步骤。
-# - **移动端这条路已经换了**。TorchScript 的移动端运行时叫 lite interpreter,PyTorch 2.13 调用它时会提示 "Lite Interpreter is deprecated. Please consider switching to ExecuTorch"([证据](#status));今天的移动端和嵌入式部署用 [ExecuTorch](https://docs.pytorch.org/executorch/stable/index.html),它的输入是 `torch.export` 导出的图,不是 TorchScript。
+# - **大部分优化发生在运行时**。`torch.jit.script` 编译时只做一些清理([常量传播和死代码消除](../../torchscript/#dce-constprop));保存到文件里的是未经运行时优化的代码([`torch.jit.load` 读回来的还是原样](../../torchscript/#save-load));真正按输入形状做的优化(包括[融合](../../torchscript/#fusers))发生在加载以后的前几次调用——这正是"即时"编译的含义。`torch.jit.freeze` 是一个可选的、需要显式调用的离线步骤。
+# - **移动端这条路已经换了**。TorchScript 的移动端运行时叫 lite interpreter,PyTorch 2.13 调用它时会提示 "Lite Interpreter is deprecated. Please consider switching to ExecuTorch"([证据](../../torchscript/#status));今天的移动端和嵌入式部署用 [ExecuTorch](https://docs.pytorch.org/executorch/stable/index.html),它的输入是 `torch.export` 导出的图,不是 TorchScript。
 #
 # CPU 和 GPU 并不是两个不同的"后端":运行时执行的是同一张图,图里的每个算子(`aten::mul` 之类)调用的就是 eager 模式下同一个 ATen 内核,张量在哪个设备上,就跑哪个设备的实现。
 #
@@ -263,7 +263,7 @@ print("修正后:", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b":
 #     - `@torch.jit.unused`:编译时把函数体换成抛出异常。模型可以保存、可以在 C++ 里加载;只要不走到这条路径就没事,走到了就报 "This Python function is annotated to be ignored and cannot be run"。适合只在调试时用的分支。
 # 3. **不支持 `*args`/`**kwargs`**("Compiled functions can't take variable number of arguments")。改成显式参数,例如一个带类型的 `dict[str, float]`。
 #
-# 除此之外,`try`/`except`、生成器表达式、大部分标准库和第三方库都不在子集里;[局限](#limits)一节还有几种依赖运行时动态性的写法。
+# 除此之外,`try`/`except`、生成器表达式、大部分标准库和第三方库都不在子集里;[局限](../../torchscript/#limits)一节还有几种依赖运行时动态性的写法。
 #
 # ## 优化器:编译之后图变成了什么
 #
@@ -737,7 +737,7 @@ show("递归", lambda: torch.jit.script(depth))
 
 
 # %% [markdown]
-# **调试难**。编译后的代码在 TorchScript 解释器里运行,出错时得到的是 "The following operation failed in the TorchScript interpreter" 加上一段 TorchScript 的调用栈。它能指到源码的行,但没法在那里停下来看变量:`breakpoint()` 和 `pdb` 都不在子集里,`print` 虽然可用,却要改代码、重新编译。常用的办法是设置环境变量 `PYTORCH_JIT=0`,让 `torch.jit.script` 和 `torch.jit.trace` 原样返回 Python 函数(输出中 `PYTORCH_JIT=0` 那一行:得到的是 `function` 而不是 `ScriptFunction`),在 eager 模式下调试完再打开。trace 出来的模型更难查:错的结果不会报错(见[上文](#same-function)),只能靠和 eager 对比输出发现。
+# **调试难**。编译后的代码在 TorchScript 解释器里运行,出错时得到的是 "The following operation failed in the TorchScript interpreter" 加上一段 TorchScript 的调用栈。它能指到源码的行,但没法在那里停下来看变量:`breakpoint()` 和 `pdb` 都不在子集里,`print` 虽然可用,却要改代码、重新编译。常用的办法是设置环境变量 `PYTORCH_JIT=0`,让 `torch.jit.script` 和 `torch.jit.trace` 原样返回 Python 函数(输出中 `PYTORCH_JIT=0` 那一行:得到的是 `function` 而不是 `ScriptFunction`),在 eager 模式下调试完再打开。trace 出来的模型更难查:错的结果不会报错(见[上文](../../torchscript/#same-function)),只能靠和 eager 对比输出发现。
 #
 # **动态结构受限**。script 能编译 `if`、`for`、`while`,但要求每个值的类型在编译期就确定:
 #
@@ -810,12 +810,12 @@ print("torch.jit.freeze 的文档:", " ".join(line.strip() for line in doc[start
 #
 # | 常见说法 | 在 PyTorch 2.13 上的实际情况 | 证据 |
 # | --- | --- | --- |
-# | trace 通过运行示例输入记录操作,无法捕获数据相关的控制流 | 对;而且不会报错,只有一条 `TracerWarning`,错误的分支会被悄悄固定下来 | [trace 与 script](#same-function) |
-# | script 解析源码,能捕获所有控制流,但只支持 Python 子集 | 能捕获子集内的 `if`/`for`/`while`;递归、混合类型的容器、运行时添加属性都不行 | [子集](#subset)、[局限](#limits) |
-# | trace/script 只是获取图,不是优化 | 对 | [.graph 与 .code](#graph-code) |
-# | 优化器做算子融合、常量传播、死代码消除 | 常量传播和死代码消除在编译时就做;freeze 还会折叠 BN;融合在官方 CPU 轮子上默认不发生,nvFuser 已移除 | [优化器](#optimizer)、[融合器](#fusers) |
-# | 优化后的模型可以在无 Python 的 C++ 运行时执行 | 对,本站用 CMake 和轮子自带的 libtorch 编译并测试了 | [C++](#cpp) |
-# | 支持 GPU、CPU 和移动端 | GPU、CPU 对;移动端的 lite interpreter 已弃用,改用 ExecuTorch | [现状](#status) |
-# | 图优化能更好地利用并行性 | 只有用 `torch.jit.fork`/`wait` 显式写出的算子间并行 | [并行](#parallel) |
-# | 在 PyTorch 2.x 里 JIT 仍在使用 | 仍然可用,但整个 `torch.jit` 已被弃用,由 `torch.compile` 和 `torch.export` 取代 | [现状](#status) |
+# | trace 通过运行示例输入记录操作,无法捕获数据相关的控制流 | 对;而且不会报错,只有一条 `TracerWarning`,错误的分支会被悄悄固定下来 | [trace 与 script](../../torchscript/#same-function) |
+# | script 解析源码,能捕获所有控制流,但只支持 Python 子集 | 能捕获子集内的 `if`/`for`/`while`;递归、混合类型的容器、运行时添加属性都不行 | [子集](../../torchscript/#subset)、[局限](../../torchscript/#limits) |
+# | trace/script 只是获取图,不是优化 | 对 | [.graph 与 .code](../../torchscript/#graph-code) |
+# | 优化器做算子融合、常量传播、死代码消除 | 常量传播和死代码消除在编译时就做;freeze 还会折叠 BN;融合在官方 CPU 轮子上默认不发生,nvFuser 已移除 | [优化器](../../torchscript/#optimizer)、[融合器](../../torchscript/#fusers) |
+# | 优化后的模型可以在无 Python 的 C++ 运行时执行 | 对,本站用 CMake 和轮子自带的 libtorch 编译并测试了 | [C++](../../torchscript/#cpp) |
+# | 支持 GPU、CPU 和移动端 | GPU、CPU 对;移动端的 lite interpreter 已弃用,改用 ExecuTorch | [现状](../../torchscript/#status) |
+# | 图优化能更好地利用并行性 | 只有用 `torch.jit.fork`/`wait` 显式写出的算子间并行 | [并行](../../torchscript/#parallel) |
+# | 在 PyTorch 2.x 里 JIT 仍在使用 | 仍然可用,但整个 `torch.jit` 已被弃用,由 `torch.compile` 和 `torch.export` 取代 | [现状](../../torchscript/#status) |
 #

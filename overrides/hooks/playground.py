@@ -119,4 +119,6 @@ def on_post_page(output, page, config):
     if page.file.src_uri.endswith(".ipynb"):
         for pattern in _CDN_SCRIPTS:
             output = pattern.sub("", output)
+        # Code cells scroll sideways: make them reachable by keyboard (axe: scrollable-region-focusable).
+        output = output.replace('<div class="highlight-ipynb ', '<div tabindex="0" class="highlight-ipynb ')
     return output
