@@ -9,6 +9,7 @@ a foreign Origin is refused even with the right token, for REST and for websocke
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import json
 import sys
@@ -62,7 +63,10 @@ def websocket(k, path, origin):
         conn.close()
         return "open"
 
-    return asyncio.run(go())
+    # A worker that also ran the browser tests has playwright's event loop running in this
+    # thread (pytest -n 2 --dist loadgroup), so the websocket client gets a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def test_token_is_required(kernel):

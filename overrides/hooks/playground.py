@@ -18,6 +18,7 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -106,8 +107,41 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+_HEADING = re.compile(r'<h(?P<level>[1-6])(?P<before>[^>]*?)\bid="(?P<id>[^"]*)"(?P<after>[^>]*)>(?P<html>.*?)</h(?P=level)>', re.S)
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html)).replace("¶", "").strip()
+
+
+def _fix_notebook_anchors(page) -> None:
+    """nbconvert's slugs drop Chinese characters (`id=""` for most headings) while mkdocs-jupyter's
+    table of contents links to Python-Markdown slugs (`#_1`, `#_2`): give each heading the id
+    its table-of-contents entry links to, so both the sidebar and the ¶ links resolve."""
+    wanted: dict[str, list[str]] = {}
+
+    def walk(items):
+        for item in items:
+            wanted.setdefault(_text(item.title), []).append(item.id)
+            walk(item.children)
+
+    walk(page.toc)
+
+    def repl(m):
+        ids = wanted.get(_text(m["html"]))
+        if not ids:
+            return m[0]
+        new = ids.pop(0)
+        html = m["html"].replace(f'href="#{m["id"]}"', f'href="#{new}"')
+        return f'<h{m["level"]}{m["before"]}id="{new}"{m["after"]}>{html}</h{m["level"]}>'
+
+    page.content = _HEADING.sub(repl, page.content or "")
+
+
 def on_page_context(context, page, config, nav):
     src = page.file.src_uri
+    if src.endswith(".ipynb"):
+        _fix_notebook_anchors(page)
     if src.endswith(".ipynb"):
         context["playground_notebook"] = src
     else:
@@ -121,4 +155,5 @@ def on_post_page(output, page, config):
             output = pattern.sub("", output)
         # Code cells scroll sideways: make them reachable by keyboard (axe: scrollable-region-focusable).
         output = output.replace('<div class="highlight-ipynb ', '<div tabindex="0" class="highlight-ipynb ')
+        output = output.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
     return output
