@@ -421,6 +421,9 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
     env_before = dict(os.environ)
     os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(ROOT / ".cache" / "torchinductor"))
     os.environ["PYTHONHASHSEED"] = "0"
+    # ipykernel stops capturing what C++ code writes to fd 2 (c10 warnings) when it sees
+    # PYTEST_CURRENT_TEST: the kernel must show a reader's output under pytest too.
+    os.environ.pop("PYTEST_CURRENT_TEST", None)
     try:
         client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(cwd)}}

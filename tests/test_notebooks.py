@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import html.parser
 import re
 import subprocess
@@ -194,9 +196,15 @@ def test_notebook_runs_clean_with_a_real_kernel(path: Path, device: str, tmp_pat
     errors = [o for c in fresh.cells if c.cell_type == "code" for o in c.outputs if o["output_type"] == "error"]
     assert not errors
     if device == "cpu":
-        assert _outputs(fresh) == _outputs(committed), (
+        diffs = [
+            f"code cell {i} ({kind}):\n" + "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "committed", "this run"))
+            for i, (old, new) in enumerate(zip(_outputs(committed), _outputs(fresh)))
+            for (kind, a), (_, b) in zip(old, new)
+            if a != b
+        ]
+        assert not diffs, (
             f"{path.name}: outputs differ from the committed notebook; if the change is legitimate, "
-            "run `make notebooks` and review the diff"
+            "run `make notebooks` and review the diff\n" + "\n".join(diffs)
         )
 
 
