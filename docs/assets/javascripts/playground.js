@@ -39,7 +39,12 @@
   if (!config.page || /\.ipynb$/.test(config.page)) return;
   var blocks = Array.prototype.slice.call(
     document.querySelectorAll("article .language-python.highlight, article .language-py.highlight")
-  ).filter(function (block) { return block.querySelector("pre > code"); });
+  ).filter(function (block) {
+    // Only whole scripts from snippets/ (their title names the file) run on their own;
+    // excerpts such as bench/cases.py fragments or a script's section do not.
+    var title = block.querySelector(".filename");
+    return block.querySelector("pre > code") && title && /^snippets\//.test(title.textContent.trim());
+  });
   if (!blocks.length) return;
 
   var state = { phase: "idle", notebook: null, pending: null };
