@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -446,20 +447,13 @@ INCLUDE_LINE = re.compile(r"""^\s*--8<--\s+["'](?P<path>[^"':]+)(?::(?P<spec>[^"
 SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?:start|end):[\w-]+\]\s*$")
 
 
-def snippet_base_paths(config_file: Path = ROOT / "mkdocs.yml") -> list[Path]:
-    """pymdownx.snippets' base_path list from mkdocs.yml (relative to the repository)."""
-    import yaml
+def snippet_base_paths() -> list[Path]:
+    """pymdownx.snippets' base_path list from mkdocs.yml, read the same way the notebook
+    generator reads it (playground/notebooks.py), so both resolve `--8<--` paths alike."""
+    sys.path.insert(0, str(ROOT / "playground"))
+    import notebooks
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=Loader)
-    for ext in config.get("markdown_extensions", []):
-        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
-            base = (ext["pymdownx.snippets"] or {}).get("base_path", ["."])
-            return [config_file.parent / b for b in ([base] if isinstance(base, str) else base)]
-    return [config_file.parent]
+    return notebooks.snippet_bases()
 
 
 def resolve_include(path: str, spec: str | None, base: Path | list[Path]) -> str:
