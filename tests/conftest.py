@@ -41,8 +41,10 @@ def build_site(dest: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("site")
+    """The site, built once per test process; its build log is kept beside it (build.log)."""
+    dest = tmp_path_factory.mktemp("build") / "site"
     proc = build_site(dest)
+    (dest.parent / "build.log").write_text(proc.stdout, encoding="utf-8")
     if proc.returncode:
         pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}")
     return dest

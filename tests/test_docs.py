@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import snippetlib
-from conftest import build_site
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.S | re.M)
 CODE_LANGS = {"py", "python", "python3", "pycon", "cpp", "c++", "bash", "sh", "console"}
@@ -49,11 +48,31 @@ def test_every_embedded_snippet_shows_its_output():
     assert not missing, "\n".join(missing)
 
 
-def test_site_builds_strictly_without_warnings(tmp_path):
-    proc = build_site(tmp_path / "site")
-    assert proc.returncode == 0, proc.stdout
-    warnings = [line for line in proc.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
+def test_site_builds_strictly_without_warnings(built_site):
+    log = (built_site.parent / "build.log").read_text("utf-8")
+    warnings = [line for line in log.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert not warnings, "\n".join(warnings)
+
+
+def test_mermaid2_sees_diagrams_and_code_comes_back_verbatim(built_site):
+    """overrides/hooks/mermaid2_code_stash.py lifts code blocks out while mermaid2 parses a page."""
+    problems, diagram_pages = [], 0
+    for html_file in sorted(built_site.rglob("*.html")):
+        html = html_file.read_text("utf-8")
+        page = html_file.relative_to(built_site).as_posix()
+        if "data-code-stash" in html:
+            problems.append(f"{page}: a lifted code block was not put back")
+        diagrams = html.count('<pre class="mermaid">')
+        loaders = len(re.findall(r'<script type="module">import mermaid from "[^"]*mermaid-global\.mjs";', html))
+        if diagrams:
+            diagram_pages += 1
+        if loaders != (1 if diagrams else 0):
+            problems.append(f"{page}: {diagrams} diagram(s) but {loaders} mermaid loader script(s)")
+        # Code is as Pygments wrote it, not re-serialised by BeautifulSoup (which reorders attributes).
+        if re.search(r'<a href="#__codelineno-[^"]*" id=', html):
+            problems.append(f"{page}: a code block went through BeautifulSoup")
+    assert diagram_pages >= 5, f"only {diagram_pages} pages with diagrams: the test no longer sees them"
+    assert not problems, "\n".join(problems)
 
 
 def test_every_page_says_what_it_proves():
