@@ -513,23 +513,22 @@ def check_copy_buttons(page, rel: str, md_file: Path | None, snippets_dir: Path 
         return 0, []
     where = page_name(rel)
     expected = expected_code_blocks(md_file, snippets_dir)
-    blocks = page.locator(".md-content pre:has(> code)")
-    n = blocks.count()
+    # Element handles, resolved once: a locator re-runs the `:has()` query over the whole
+    # page for every step, which cost more than the clicks on a long chapter.
+    blocks = page.query_selector_all(".md-content pre:has(> code)")
+    n = len(blocks)
     if n != len(expected):
         return n, [f"{where}: {len(expected)} code blocks in {md_file.name}, {n} on the page"]
     problems = []
-    for i in range(n):
-        block = blocks.nth(i)
+    for i, block in enumerate(blocks):
         # Material >= 9.7 puts the button in a nav (.md-code__button); older ones use .md-clipboard.
-        button = block.locator("button.md-clipboard, button.md-code__button[data-md-type='copy']")
-        if button.count() != 1:
+        buttons = block.query_selector_all("button.md-clipboard, button.md-code__button[data-md-type='copy']")
+        if len(buttons) != 1:
             problems.append(f"{where}: code block {i + 1} has no copy button")
             continue
-        page.evaluate("navigator.clipboard.writeText('')")
-        block.evaluate(_REVEAL)  # a block in a closed tab or <details> must be shown first
-        block.scroll_into_view_if_needed()
-        block.hover()
-        button.click()
+        # Empty the clipboard, and show a block that sits in a closed tab or <details>.
+        block.evaluate("async el => { await navigator.clipboard.writeText(''); (" + _REVEAL + ")(el); }")
+        buttons[0].click()  # scrolls the block into view and hovers it, as a reader would
         copied = ""
         for _ in range(20):
             copied = page.evaluate("navigator.clipboard.readText()")
@@ -616,12 +615,13 @@ def check_phone_layout(page, rel: str) -> list[str]:
 # the rest into plain text, so axe takes seconds, not half a minute. Run it last on a page.
 _ONE_SPAN_PER_TOKEN_KIND = """() => {
   const seen = new Set();
-  for (const span of document.querySelectorAll(".md-typeset pre code span[class]")) {
-    const key = span.className + "|" + (span.closest(".output") ? "output" : "code");
+  // chapter pages: pre > code > span; notebook pages (nbconvert): pre > span
+  for (const span of document.querySelectorAll(".md-typeset pre span[class]")) {
+    const key = span.className + "|" + (span.closest(".output, .jp-OutputArea") ? "output" : "code");
     if (seen.has(key)) span.replaceWith(document.createTextNode(span.textContent));
     else seen.add(key);
   }
-  for (const a of document.querySelectorAll(".md-typeset pre code a[id^='__codelineno']")) a.remove();
+  for (const a of document.querySelectorAll(".md-typeset pre a[id^='__codelineno']")) a.remove();
 }"""
 
 

@@ -23,6 +23,31 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with --dist loadgroup")
 
 
+_UNGROUPED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs `-n 2 --dist loadgroup`: each xdist_group (the browser walks) must stay
+    on one worker, or its module fixtures are built once per worker. xdist marks a grouped
+    test by suffixing its node id with @group; under pytest 9.2 that silently stops working
+    (pytest-dev/pytest-xdist#1386), hence pytest 9.1.1 in requirements.txt and this check."""
+    if getattr(config.option, "loadgroup", False):  # set on xdist workers only
+        for item in items:
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+                item.stash[_UNGROUPED] = True
+
+
+def pytest_runtest_setup(item):
+    if item.stash.get(_UNGROUPED, False):
+        pytest.fail(
+            "pytest-xdist did not keep this xdist_group test on one worker: this pytest/pytest-xdist "
+            "pair breaks --dist loadgroup (pytest-dev/pytest-xdist#1386); use the versions pinned "
+            "in requirements.txt",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def device() -> str:
     return snippetlib.detect_device()
