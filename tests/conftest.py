@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -66,12 +67,19 @@ def build_site(dest: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The site, built once per test process; its build log is kept beside it (build.log)."""
-    dest = tmp_path_factory.mktemp("build") / "site"
-    proc = build_site(dest)
-    (dest.parent / "build.log").write_text(proc.stdout, encoding="utf-8")
-    if proc.returncode:
-        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}")
+    """The site, built once per run (xdist workers share it); the build log is kept beside it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # .../pytest-N/, shared by this run's workers only
+    dest, log, status = base / "site", base / "build.log", base / "build.returncode"
+    with open(base / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds, the others wait for it
+        if not status.exists():
+            proc = build_site(dest)
+            log.write_text(proc.stdout, encoding="utf-8")
+            status.write_text(str(proc.returncode))
+    if status.read_text() != "0":
+        pytest.fail(f"mkdocs build --strict failed:\n{log.read_text('utf-8')}")
     return dest
 
 

@@ -15,7 +15,16 @@ import pytest
 import browserlib
 import snippetlib
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
+
+# Tests that share a walk (a module fixture) run on one xdist worker; the walks themselves
+# are spread over the workers (`make test` runs `-n $(JOBS) --dist loadgroup`).
+LIGHT, DARK, PHONE, SEARCH = (pytest.mark.xdist_group(f"browser-{name}") for name in ("light", "dark", "phone", "search"))
+
+
+def _tours(*names: str):
+    marks = {"light": LIGHT, "dark": DARK, "phone": PHONE}
+    return [pytest.param(name, marks=marks[name]) for name in names]
 
 
 def _fail_on(problems: list[str], what: str):
@@ -65,32 +74,35 @@ def tour(request):
     return request.getfixturevalue(f"{request.param}_tour")
 
 
-@pytest.mark.parametrize("tour", ["light", "dark", "phone"], indirect=True)
+@pytest.mark.parametrize("tour", _tours("light", "dark", "phone"), indirect=True)
 def test_pages_load_offline_without_errors(tour):
     """No console error, no failed request, no request to any host but the local server."""
     _fail_on(tour["offline"], f"loading {tour.counts['offline']} pages")
 
 
-@pytest.mark.parametrize("tour", ["light", "dark"], indirect=True)
+@pytest.mark.parametrize("tour", _tours("light", "dark"), indirect=True)
 def test_every_diagram_is_drawn(tour):
     """Every mermaid diagram is an SVG without error output; multi-line labels keep their lines."""
     _fail_on(tour["mermaid"], f"{tour.counts['mermaid']} mermaid diagrams")
 
 
+@LIGHT
 def test_content_tabs_switch(light_tour):
     _fail_on(light_tour["tabs"], f"{light_tour.counts['tabs']} tab sets")
 
 
+@LIGHT
 def test_copy_buttons_copy_exactly_the_snippet(light_tour):
     assert light_tour.counts["copy"], "no code block with a copy button on any page: the check checked nothing"
     _fail_on(light_tour["copy"], f"{light_tour.counts['copy']} copy buttons")
 
 
-@pytest.mark.parametrize("tour", ["light", "dark"], indirect=True)
+@pytest.mark.parametrize("tour", _tours("light", "dark"), indirect=True)
 def test_accessibility_no_serious_axe_violations(tour):
     _fail_on(tour["axe"], "accessibility (axe-core: serious and critical violations)")
 
 
+@PHONE
 def test_phone_layout_has_no_sideways_overflow(phone_tour):
     """390x844: only code blocks and tables may be wider than the screen, and they scroll."""
     _fail_on(phone_tour["phone"], "the phone layout")
@@ -122,6 +134,7 @@ def search_page(chromium, site_url):
     context.close()
 
 
+@SEARCH
 @pytest.mark.parametrize("term", list(SEARCH_EXPECTATIONS))
 def test_search_first_hit_is_the_page_that_teaches_it(search_page, site_url, term):
     first, hits = browserlib.search_first_hit(search_page, term)

@@ -49,7 +49,7 @@ def test_every_embedded_snippet_shows_its_output():
 
 
 def test_site_builds_strictly_without_warnings(built_site):
-    log = (built_site.parent / "build.log").read_text("utf-8")
+    log = (built_site.parent / "build.log").read_text("utf-8")  # written by the built_site fixture
     warnings = [line for line in log.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert not warnings, "\n".join(warnings)
 
