@@ -84,10 +84,10 @@ def planted_pages(planted_site):
 @pytest.fixture(scope="module")
 def planted_tour(chromium, planted_site, planted_url, planted_pages) -> browserlib.Tour:
     tour = browserlib.walk(chromium, planted_site, planted_url, planted_pages, scheme="light",
-                           viewport=browserlib.DESKTOP, checks={"mermaid", "tabs"}, docs_dir=FIXTURE / "docs",
+                           viewport=browserlib.DESKTOP, checks={"mermaid", "tabs", "axe"}, docs_dir=FIXTURE / "docs",
                            shots="planted-")
     phone = browserlib.walk(chromium, planted_site, planted_url, planted_pages, scheme="dark",
-                            viewport=browserlib.PHONE, checks={"phone", "mermaid"}, docs_dir=FIXTURE / "docs",
+                            viewport=browserlib.PHONE, checks={"phone", "mermaid", "axe"}, docs_dir=FIXTURE / "docs",
                             shots="planted-", is_mobile=True)
     for check, problems in phone.items():
         tour.add(check, problems, phone.counts[check])
@@ -108,6 +108,9 @@ def _about(tour: browserlib.Tour, page: str) -> list[str]:
         ("/broken-anchor/", "links", "#no-such-section"),
         ("/broken-anchor/", "links", "index.md#missing-heading"),
         ("/too-wide/", "phone", "overflows the screen"),
+        # the light walk runs every axe rule, the dark one colour contrast only
+        ("/low-contrast/", "axe", "(light): axe serious color-contrast"),
+        ("/low-contrast/", "axe", "(dark): axe serious color-contrast"),
     ],
 )
 def test_planted_fault_is_reported_with_its_page(planted_tour, page, check, words):
@@ -120,7 +123,10 @@ def test_planted_fault_is_reported_with_its_page(planted_tour, page, check, word
 def test_clean_page_has_no_problem(planted_tour):
     assert planted_tour.counts["mermaid"] >= 2, "the clean page's diagram was not checked (light and dark)"
     assert planted_tour.counts["tabs"] >= 1, "the clean page's tabs were not checked"
-    assert not _about(planted_tour, CLEAN), "\n".join(_about(planted_tour, CLEAN))
+    # axe is left out here: the planted site is built without the real site's colours and
+    # template overrides (Material's defaults fail contrast); test_browser.py runs axe on those.
+    found = [p for p in _about(planted_tour, CLEAN) if ": axe " not in p]
+    assert not found, "\n".join(found)
 
 
 @pytest.fixture(scope="module")
