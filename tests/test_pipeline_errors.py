@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -33,13 +34,52 @@ def fake_snippet(tmp_path):
     return make
 
 
-def test_a_raising_snippet_reports_its_traceback(fake_snippet):
-    snippet = fake_snippet("print('before')\nraise ValueError('boom')\n")
-    result = snippetlib.run(snippet)
+@pytest.mark.parametrize("fork", [False, True], ids=["fresh", "forked"])
+def test_a_raising_snippet_reports_its_traceback(fake_snippet, fork):
+    snippet = fake_snippet("import torch\nprint('before')\nraise ValueError('boom')\n")
+    assert snippet.forkable
+    result = snippetlib.run(snippet, fork=fork)
     assert result.returncode == 1
     assert result.output.startswith("before\n")
-    assert 'File "demo.py", line 2' in result.output  # the reader's view: `python demo.py`
+    assert 'File "demo.py", line 3' in result.output  # the reader's view: `python demo.py`
     assert "ValueError: boom" in result.output
+    assert "runpy" not in result.output and "snippet_zygote" not in result.output
+
+
+# Everything `python demo.py` shows that a forked run could get wrong.
+AS_A_READER_RUNS_IT = """
+import atexit, os, sys, threading, time, warnings
+import torch
+
+print("argv", sys.argv, "name", __name__, "path0", os.path.basename(sys.path[0]) == os.path.basename(os.getcwd()))
+print("to stdout"); print("to stderr", file=sys.stderr); print("stdout again")
+warnings.warn("a Python warning")
+torch.tensor([1.0, 2.0]).storage()  # a TypedStorage warning from torch, once
+with open("written.txt", "w") as f:
+    f.write("x")
+print("cwd holds", sorted(os.listdir(".")))
+atexit.register(lambda: print("atexit ran"))
+threading.Thread(target=lambda: (time.sleep(0.2), print("thread finished"))).start()
+sys.exit(3)
+"""
+
+
+def test_a_forked_run_prints_what_a_fresh_interpreter_prints(fake_snippet):
+    snippet = fake_snippet(AS_A_READER_RUNS_IT)
+    fresh, forked = snippetlib.run(snippet), snippetlib.run(snippet, fork=True)
+    assert (forked.returncode, forked.output) == (fresh.returncode, fresh.output)
+    assert fresh.returncode == 3
+    for line in ("argv ['demo.py'] name __main__ path0 True", "to stderr", "UserWarning: a Python warning",
+                 "TypedStorage is deprecated", "cwd holds ['demo.py', 'written.txt']", "thread finished", "atexit ran"):
+        assert line in fresh.output, line
+
+
+def test_a_forked_run_that_hangs_is_killed_and_the_next_one_runs(fake_snippet, tmp_path):
+    hangs = fake_snippet("import subprocess, sys, torch\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\ntorch.ones(1)\nimport time; time.sleep(600)\n")
+    with pytest.raises(subprocess.TimeoutExpired):
+        snippetlib.run(hangs, timeout=3, fork=True)
+    fine = fake_snippet("import torch\nprint(torch.ones(2).sum().item())\n")
+    assert snippetlib.run(fine, fork=True).output == "2.0\n"
 
 
 def test_drift_is_shown_as_a_unified_diff_and_volatile_parts_are_ignored(fake_snippet):

@@ -1,4 +1,4 @@
-"""Every snippet runs in a fresh interpreter and prints exactly its captured output."""
+"""Every snippet runs in a fresh process (see snippetlib.run) and prints exactly its captured output."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _params():
 def test_snippet_output_matches_capture(snippet: snippetlib.Snippet, device: str):
     requirement_skip(snippetlib.unmet_requirements(snippet, device))
     where = ", ".join(f"docs/{p}" for p in snippetlib.pages_using(snippet.rel)) or "no page"
-    result = snippetlib.run(snippet)
+    result = snippetlib.run(snippet, fork=True)  # fresh state, without paying `import torch` again
     if result.returncode:
         pytest.fail(
             f"snippets/{snippet.rel} (shown on {where}) exited with {result.returncode}:\n{result.output}",
