@@ -18,13 +18,16 @@ import snippetlib
 pytestmark = pytest.mark.browser
 
 # Tests that share a walk (a module fixture) run on one xdist worker; the walks themselves
-# are spread over the workers (`make test` runs `-n $(JOBS) --dist loadgroup`).
-LIGHT, DARK, PHONE, SEARCH = (pytest.mark.xdist_group(f"browser-{name}") for name in ("light", "dark", "phone", "search"))
+# are spread over the workers (`make test` runs `-n $(JOBS) --dist loadgroup`). The
+# desktop walks are split into the written pages and the generated notebook pages, so
+# that no single walk is the longest path through the run.
+WALKS = ("light", "light_notebooks", "dark", "dark_notebooks", "phone")
+GROUP = {name: pytest.mark.xdist_group(f"browser-{name}") for name in (*WALKS, "search")}
+LIGHT, PHONE, SEARCH = GROUP["light"], GROUP["phone"], GROUP["search"]
 
 
 def _tours(*names: str):
-    marks = {"light": LIGHT, "dark": DARK, "phone": PHONE}
-    return [pytest.param(name, marks=marks[name]) for name in names]
+    return [pytest.param(name, marks=GROUP[name]) for name in names]
 
 
 def _fail_on(problems: list[str], what: str):
@@ -52,15 +55,42 @@ def test_internal_links_and_anchors_resolve(built_site):
 
 
 @pytest.fixture(scope="module")
-def light_tour(chromium, built_site, site_url, pages) -> browserlib.Tour:
-    return browserlib.walk(chromium, built_site, site_url, pages, scheme="light", viewport=browserlib.DESKTOP,
-                 checks={"mermaid", "axe", "tabs", "copy"})
+def written_pages(pages) -> list[str]:
+    """Pages built from docs/*.md (the rest are notebook pages rendered by mkdocs-jupyter)."""
+    return [rel for rel in pages if browserlib.markdown_source(rel, snippetlib.DOCS) is not None]
 
 
 @pytest.fixture(scope="module")
-def dark_tour(chromium, built_site, site_url, pages) -> browserlib.Tour:
-    return browserlib.walk(chromium, built_site, site_url, pages, scheme="dark", viewport=browserlib.DESKTOP,
-                 checks={"mermaid", "axe"})
+def notebook_pages(pages, written_pages) -> list[str]:
+    found = [rel for rel in pages if rel not in written_pages]
+    assert found, "no notebook page in the build: the notebook walks would check nothing"
+    return found
+
+
+def _desktop_walk(chromium, built_site, site_url, pages, scheme):
+    checks = {"mermaid", "axe", "tabs", "copy"} if scheme == "light" else {"mermaid", "axe"}
+    return browserlib.walk(chromium, built_site, site_url, pages, scheme=scheme, viewport=browserlib.DESKTOP,
+                           checks=checks)
+
+
+@pytest.fixture(scope="module")
+def light_tour(chromium, built_site, site_url, written_pages) -> browserlib.Tour:
+    return _desktop_walk(chromium, built_site, site_url, written_pages, "light")
+
+
+@pytest.fixture(scope="module")
+def light_notebooks_tour(chromium, built_site, site_url, notebook_pages) -> browserlib.Tour:
+    return _desktop_walk(chromium, built_site, site_url, notebook_pages, "light")
+
+
+@pytest.fixture(scope="module")
+def dark_tour(chromium, built_site, site_url, written_pages) -> browserlib.Tour:
+    return _desktop_walk(chromium, built_site, site_url, written_pages, "dark")
+
+
+@pytest.fixture(scope="module")
+def dark_notebooks_tour(chromium, built_site, site_url, notebook_pages) -> browserlib.Tour:
+    return _desktop_walk(chromium, built_site, site_url, notebook_pages, "dark")
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +104,13 @@ def tour(request):
     return request.getfixturevalue(f"{request.param}_tour")
 
 
-@pytest.mark.parametrize("tour", _tours("light", "dark", "phone"), indirect=True)
+@pytest.mark.parametrize("tour", _tours(*WALKS), indirect=True)
 def test_pages_load_offline_without_errors(tour):
     """No console error, no failed request, no request to any host but the local server."""
     _fail_on(tour["offline"], f"loading {tour.counts['offline']} pages")
 
 
-@pytest.mark.parametrize("tour", _tours("light", "dark"), indirect=True)
+@pytest.mark.parametrize("tour", _tours("light", "light_notebooks", "dark", "dark_notebooks"), indirect=True)
 def test_every_diagram_is_drawn(tour):
     """Every mermaid diagram is an SVG without error output; multi-line labels keep their lines."""
     _fail_on(tour["mermaid"], f"{tour.counts['mermaid']} mermaid diagrams")
@@ -97,7 +127,7 @@ def test_copy_buttons_copy_exactly_the_snippet(light_tour):
     _fail_on(light_tour["copy"], f"{light_tour.counts['copy']} copy buttons")
 
 
-@pytest.mark.parametrize("tour", _tours("light", "dark"), indirect=True)
+@pytest.mark.parametrize("tour", _tours("light", "light_notebooks", "dark", "dark_notebooks"), indirect=True)
 def test_accessibility_no_serious_axe_violations(tour):
     _fail_on(tour["axe"], "accessibility (axe-core: serious and critical violations)")
 
