@@ -27,7 +27,9 @@ import copy
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,6 +426,11 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
     # ipykernel stops capturing what C++ code writes to fd 2 (c10 warnings) when it sees
     # PYTEST_CURRENT_TEST: the kernel must show a reader's output under pytest too.
     os.environ.pop("PYTEST_CURRENT_TEST", None)
+    ipython_dir = tempfile.TemporaryDirectory(prefix="ipython-")
+    startup = Path(ipython_dir.name) / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("kernel_startup.py"), startup / "00-kernel_startup.py")
+    os.environ["IPYTHONDIR"] = ipython_dir.name  # keeps each cell's C++ output in that cell
     try:
         client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(cwd)}}
@@ -432,6 +439,7 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
     finally:
         os.environ.clear()
         os.environ.update(env_before)
+        ipython_dir.cleanup()
     for cell in nb.cells:
         tags = [t for t in cell.metadata.get("tags", []) if t != "skip-execution"]
         if tags:

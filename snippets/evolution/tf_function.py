@@ -2,6 +2,7 @@
 import os
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志(CPU 指令集提示等)
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致(见第 1 章的 tf1_graph.py)
 
 import sys
 

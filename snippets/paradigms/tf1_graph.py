@@ -4,6 +4,10 @@ import os
 # 必须在 import tensorflow 之前设置:屏蔽 TF 的 C++ 层 INFO/WARNING 日志
 # (CPU 指令集提示等),它们与本例无关,会淹没真正的输出。
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+# 在支持 AVX-512 VNNI/AMX 等指令的 CPU 上,TF 默认启用 oneDNN 优化,并在 import 时打印
+# "oneDNN custom operations are on";这条日志出现在 TF 初始化日志系统之前,上一行管不到它。
+# 关掉 oneDNN 优化,本例在任何 CPU 上的输出都一样(这里的整数运算结果不受影响)。
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 
 import numpy as np
 import tensorflow as tf
