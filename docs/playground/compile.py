@@ -510,7 +510,7 @@ print("输出形状:", tuple(out.shape), " 与 eager 一致:", torch.allclose(ou
 
 
 # %% [markdown]
-# - `torch._inductor.aoti_compile_and_package(ep, package_path=...)` 生成并编译代码,返回包的路径。它和 `torch._inductor.aoti_load_package` 是 PyTorch 文档给出的 AOTInductor 入口(名字带下划线,但是公开用法);在本站测试的 2.11 与 2.13 里,两个函数的签名完全相同。编译一个共享库要调用 C++ 编译器,即使是这个只有一个线性层的模型也要花上几十秒。
+# - `torch._inductor.aoti_compile_and_package(ep, package_path=...)` 生成并编译代码,返回包的路径。它和 `torch._inductor.aoti_load_package` 是 PyTorch 文档给出的 AOTInductor 入口(名字带下划线,但是公开用法);对照 2.11 与 2.13 两个版本的源码,两个函数的签名完全相同(本站的输出只在 2.13 上运行过)。编译一个共享库要调用 C++ 编译器,即使是这个只有一个线性层的模型也要花上几十秒。
 # - 在 Python 里用 `aoti_load_package` 加载后像函数一样调用,动态的 batch 维照样可用,结果与 eager 一致。加载时不需要模型的 Python 源码,也不经过 Dynamo。
 # - 在 C++ 程序里,用 libtorch 的 `torch::inductor::AOTIModelPackageLoader` 加载同一个 `.pt2` 即可运行,完全不需要 Python 解释器,见 PyTorch 文档的 [AOTInductor 一页](https://docs.pytorch.org/docs/stable/torch.compiler_aot_inductor.html)。这正是过去用 TorchScript 加 `torch::jit::load` 做的事。移动端和嵌入式设备则由 ExecuTorch 接手 `torch.export` 的结果。
 # - 输出第一行的 `FutureWarning` 来自 PyTorch 自身的内部代码,不影响结果;本站保留 PyTorch 打印的每一条警告。
