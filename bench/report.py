@@ -98,6 +98,13 @@ def index(data: dict) -> tuple[list[str], dict[str, list[str]], dict[tuple[str, 
     return variants, sizes, rows
 
 
+def machine_was_busy(env: dict) -> bool:
+    """Whether other work competed with a CPU run. Judged by the 1-minute load average when
+    the run started: at the end it mostly counts the benchmark's own threads (a 90 s run on
+    2 threads ends near 2 on an otherwise idle machine)."""
+    return env["loadavg_before"][0] > 0.5 * env["cpu_count"]
+
+
 def environment_md(data: dict) -> str:
     env = data["env"]
     load = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
@@ -112,11 +119,10 @@ def environment_md(data: dict) -> str:
         ["结果文件", f"`bench/results/{data['_file']}`"],
     ]
     text = table(["项目", "值"], rows)
-    busy = max(env["loadavg_before"][0], env["loadavg_after"][0]) > 0.5 * env["cpu_count"]
-    if env["device"] == "cpu" and busy:
+    if env["device"] == "cpu" and machine_was_busy(env):
         text += (
             "\n\n!!! warning \"测量时机器并不空闲\"\n"
-            "    开始或结束时的 1 分钟平均负载超过了逻辑核数的一半:别的进程在和基准抢 CPU。"
+            "    开始时的 1 分钟平均负载超过了逻辑核数的一半:别的进程在和基准抢 CPU。"
             "多线程的内核(矩阵乘法、Inductor 生成的 OpenMP 循环)受影响最大,"
             "这些数字比空闲机器上的慢、波动也大。在空闲的机器上运行 `make bench` 可以得到更干净的数字。"
         )

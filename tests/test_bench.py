@@ -105,3 +105,10 @@ def test_the_page_shows_both_suites():
     page = (snippetlib.DOCS / "benchmarks.md").read_text("utf-8")
     for suite in report.SUITES:
         assert f'--8<-- "report/{suite}.md"' in page
+
+
+def test_busy_warning_looks_at_the_load_before_the_run_not_the_benchmarks_own():
+    env = {"cpu_count": 2, "loadavg_before": [0.15, 1.6, 1.7], "loadavg_after": [1.9, 1.7, 1.8]}
+    assert not report.machine_was_busy(env)  # idle at the start; the end counts the run itself
+    env["loadavg_before"] = [2.6, 2.0, 2.5]
+    assert report.machine_was_busy(env)

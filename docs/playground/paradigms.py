@@ -39,7 +39,7 @@
 # | 核心思想 | 先定义,后执行。像先画蓝图:先声明整个计算流程(计算图),再喂入数据运行。 | 边定义,边执行。像捏黏土:每条操作立刻执行并返回结果。 | [TF1 与 PyTorch 对照](../../paradigms/#define-and-run) |
 # | 类比 | 像 C++ 这类先编译、后运行的语言:程序先整体变成可执行的形式,再运行。(只是类比:TF1 的图交给运行时解释执行,并不一定编译成机器码。) | 像 Python 解释器:写一行,执行一行,立刻看到结果。 | [构图时的 print](../../paradigms/#debug-symbolic) |
 # | 工作流程 | ① 定义计算图(占位符 placeholder、变量 Variable、操作 operation);② 创建会话 Session;③ 在会话里喂入数据、运行图。 | ① 创建张量;② 直接运算(如 `c = a + b`),立即得到结果。 | [TF1 与 PyTorch 对照](../../paradigms/#define-and-run) |
-# | 优点 | **可做全图优化**:框架看得到整张图,可以融合算子、复用内存;**易部署**:图是一个数据结构,可序列化、导出,交给服务器或移动端的运行时;**与语言无关**:图是中间表示,后端可以用任何语言实现。 | **直观灵活**:就是普通 Python,易学易读;**动态控制流**:直接用 Python 的 `if`/`for`/`while`,适合变长输入、RNN 这类动态结构;**易调试**:随时打印、检查中间结果,像调试普通 Python 一样。 | [融合 pass](../../paradigms/#optimize)、[GraphDef](../../paradigms/#define-and-run);[控制流](../../paradigms/#control-flow)、[调试](../../paradigms/#debug-eager) |
+# | 优点 | **可做全图优化**:框架看得到整张图,可以融合算子、复用内存;**易部署**:图是一个数据结构,可序列化、导出,交给服务器或移动端的运行时;**与语言无关**:图是中间表示,后端可以用任何语言实现。 | **直观灵活**:就是普通 Python,易学易读;**动态控制流**:直接用 Python 的 `if`/`for`/`while`,适合变长输入、RNN 这类动态结构;**易调试**:随时打印、检查中间结果,像调试普通 Python 一样。 | [融合 pass](../../paradigms/#optimize)、[内存复用](../../paradigms/#memory)、[GraphDef](../../paradigms/#define-and-run);[控制流](../../paradigms/#control-flow)、[调试](../../paradigms/#debug-eager) |
 # | 缺点 | **不直观**:定义和执行分开,像"隔着墙操作",学习曲线陡;**难调试**:构图时打印不出中间值,只能通过 `Session.run()` 取回;**动态结构笨拙**:变长输入和依赖数据的控制流要改写成图自己的控制流算子。 | **难做全局优化**:一行一行执行,框架不知道后面还有什么操作;**额外开销**:每个操作都是一次独立的调用,往往对应一次内核启动(GPU 上尤其明显)。 | [构图时的 print](../../paradigms/#debug-symbolic)、[fx 追踪遇到 if](../../paradigms/#fx);[数内核](../../paradigms/#kernels) |
 #
 # 性能上的差别到底有多大,取决于模型和硬件;本站在[性能实测](../../benchmarks/)一页给出了测量数据,本章只演示差别**从哪里来**。
@@ -367,6 +367,80 @@ print("结果相同(误差内):", torch.allclose(net(x), after(x), atol=1e-5))
 
 # %% [markdown]
 # 这种改写要求事先知道"卷积的输出只被 BN 使用、BN 处于推理模式"——只有看到整张图才知道。逐行执行的 eager 模式做不到:执行卷积时,框架还不知道下一行是什么。
+#
+# ### 复用内存
+#
+# 整张图带来的另一个好处在内存上。eager 执行到一个运算时,只能为它的结果新开一块内存:框架不知道这个结果后面还会不会被读,也不知道下一步要做什么。编译器拿到整张图后,知道每个中间结果最后一次在哪里被读取——过了那一点,它的内存就可以让给别的结果;逐元素运算还可以直接在输入所在的内存上原地计算。下面数一数同一个函数在两种方式下各分配了几次内存(eager 一侧用 `TorchDispatchMode` 拦下每个 ATen 算子,编译一侧直接读 Inductor 生成的包装代码):
+#
+
+# %% snippet="paradigms/memory_reuse.py"
+# "看得到整张图,就能复用内存":eager 每执行一个运算都要新分配一块内存放结果;
+# 编译器事先知道每个中间结果最后一次在哪里被用到,可以把它的内存直接留给后面的结果。
+import re
+
+import torch
+from torch._inductor.utils import run_and_get_code
+from torch.utils import benchmark
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+
+def f(x, w):
+    h = torch.relu(x @ w)
+    h = torch.sigmoid(h @ w) * 2 + 1
+    return torch.tanh(h @ w)
+
+
+class CountAllocations(TorchDispatchMode):
+    """记下每个 ATen 算子新分配的结果张量(视图与原地运算不分配,不计)。"""
+
+    def __init__(self):
+        super().__init__()
+        self.allocs = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if not func.is_view and not func._schema.is_mutable:
+            for t in tree_leaves(out):
+                if isinstance(t, torch.Tensor):
+                    self.allocs.append((func.__name__, t.untyped_storage().nbytes()))
+        return out
+
+
+torch.manual_seed(0)
+x, w = torch.randn(256, 256), torch.randn(256, 256)
+
+with CountAllocations() as mode:
+    expected = f(x, w)
+print(f"eager:{len(mode.allocs)} 次分配,共 {sum(n for _, n in mode.allocs) // 1024} KiB")
+print("  ", " ".join(name for name, _ in mode.allocs))
+
+compiled = torch.compile(f)
+out, (code,) = run_and_get_code(compiled, x, w)
+# Inductor 生成的 Python 包装函数 call() 负责分配缓冲区、调用矩阵乘法库和融合后的 C++ 内核
+body = code[code.index("def call(") :]
+body = body[: body.index("return (")]
+allocs = re.findall(r"(buf\d+) = empty_strided_cpu\(\((\d+), (\d+)\)", body)
+nbytes = sum(int(rows) * int(cols) * 4 for _, rows, cols in allocs)
+print(f"torch.compile:{len(allocs)} 次分配,共 {nbytes // 1024} KiB;结果一致:", torch.allclose(out, expected, atol=1e-5))
+for line in body.splitlines():
+    if re.search(r"empty_strided_cpu|extern_kernels\.mm|cpp_fused_\w+\(|# reuse|del buf", line):
+        print("  ", line.strip())
+
+# 复用为什么值得:Linux 上,这么大(64 MiB)的内存块释放后直接还给操作系统,
+# 下次分配时每一页都要重新缺页、清零。同样写满 64 MiB,写进新分配的内存要慢得多。
+src = torch.randn(16 * 2**20)
+reused = torch.empty_like(src)
+torch.set_num_threads(1)  # 单线程计时,结果更稳定
+for label, stmt in [("每次新分配再写入", "torch.empty_like(src).copy_(src)"), ("写进复用的缓冲区", "reused.copy_(src)")]:
+    t = benchmark.Timer(stmt, globals={"torch": torch, "src": src, "reused": reused}).blocked_autorange(min_run_time=1)
+    print(f"{label}:{t.median * 1e3:.1f} ms")
+
+
+# %% [markdown]
+# - eager 下 8 个算子各分配一块 256 KiB 的结果,其中 7 块是用过一次就丢的临时张量。
+# - 编译后只剩 3 次分配,都是矩阵乘法的输出。`buf1 = buf0; del buf0  # reuse` 是说 ReLU 直接写回矩阵乘法结果所在的那块内存;`sigmoid`、`* 2`、`+ 1` 融合成一个内核 `cpp_fused_add_mul_sigmoid_1`,也是原地计算;`del buf1` 在 `buf1` 最后一次被读之后立刻释放它。这些决定都是编译时看着整张图做出的,运行时不再花任何心思。
+# - 最后两行说明这不只是省内存。PyTorch 在 CPU 上没有缓存分配器,Linux(glibc)把 64 MiB 这样的大块内存释放后直接还给操作系统,下次分配时每一页都要重新缺页、清零,所以写进新分配的内存比写进已有的缓冲区慢得多。GPU 上 PyTorch 有缓存分配器,释放的显存留在进程里反复使用,分配本身很便宜;但每个临时结果照样占显存,照样要整个写一遍、再读一遍。[性能实测](../../benchmarks/#memory-cost)里最大尺寸的逐点运算链离带宽上限很远,主要就是这笔缺页开销。
 #
 # ## 每个操作都是一次内核调用
 #
