@@ -105,6 +105,30 @@ def test_outputs_are_rewritten_only_when_they_really_changed(fake_snippet):
     assert snippet.output_path().read_text() == first  # the old timing is kept, no churn
 
 
+def test_a_cuda_run_writes_its_own_output_only_where_it_differs(fake_snippet, tmp_path):
+    # What `make outputs` does on a GPU machine for a device-agnostic snippet. The script
+    # prints the contents of a file, so the test decides what "the CUDA run" prints.
+    said = tmp_path / "said.txt"
+    snippet = fake_snippet(f"print(open({str(said)!r}).read(), end='')\n")
+    snippet.output_path("cpu").write_text("same on both\n")
+    said.write_text("same on both\n")
+    assert capture_outputs.capture(snippet, "cuda") == ("unchanged", "")
+    assert not snippet.output_path("cuda").exists()
+    assert snippet.expected_output("cuda") == snippet.output_path("cpu")
+
+    said.write_text("different on CUDA\n")
+    assert capture_outputs.capture(snippet, "cuda")[0] == "updated"
+    assert snippet.output_path("cuda").read_text() == "different on CUDA\n"
+    assert snippet.output_path("cpu").read_text() == "same on both\n"  # the CPU output stays
+    assert snippet.expected_output("cuda") == snippet.output_path("cuda")
+    assert snippet.expected_output("cpu") == snippet.output_path("cpu")
+
+    said.write_text("same on both\n")  # CUDA prints what CPU prints again: the stale file goes
+    status, detail = capture_outputs.capture(snippet, "cuda")
+    assert status == "updated" and "removed demo.cuda.out" in detail
+    assert not snippet.output_path("cuda").exists()
+
+
 def test_outputs_of_snippets_that_cannot_run_here_are_kept(fake_snippet):
     snippet = fake_snippet("raise SystemExit('needs a GPU')\n", meta="['demo.py']\nrequires = ['cuda']\n")
     snippet.output_path("cpu").write_text("captured on a GPU\n")
