@@ -40,7 +40,7 @@
 # | 类比 | 像 C++ 这类先编译、后运行的语言:程序先整体变成可执行的形式,再运行。(只是类比:TF1 的图交给运行时解释执行,并不一定编译成机器码。) | 像 Python 解释器:写一行,执行一行,立刻看到结果。 | [构图时的 print](../../paradigms/#debug-symbolic) |
 # | 工作流程 | ① 定义计算图(占位符 placeholder、变量 Variable、操作 operation);② 创建会话 Session;③ 在会话里喂入数据、运行图。 | ① 创建张量;② 直接运算(如 `c = a + b`),立即得到结果。 | [TF1 与 PyTorch 对照](../../paradigms/#define-and-run) |
 # | 优点 | **可做全图优化**:框架看得到整张图,可以融合算子、复用内存;**易部署**:图是一个数据结构,可序列化、导出,交给服务器或移动端的运行时;**与语言无关**:图是中间表示,后端可以用任何语言实现。 | **直观灵活**:就是普通 Python,易学易读;**动态控制流**:直接用 Python 的 `if`/`for`/`while`,适合变长输入、RNN 这类动态结构;**易调试**:随时打印、检查中间结果,像调试普通 Python 一样。 | [融合 pass](../../paradigms/#optimize)、[内存复用](../../paradigms/#memory)、[GraphDef](../../paradigms/#define-and-run);[控制流](../../paradigms/#control-flow)、[调试](../../paradigms/#debug-eager) |
-# | 缺点 | **不直观**:定义和执行分开,像"隔着墙操作",学习曲线陡;**难调试**:构图时打印不出中间值,只能通过 `Session.run()` 取回;**动态结构笨拙**:变长输入和依赖数据的控制流要改写成图自己的控制流算子。 | **难做全局优化**:一行一行执行,框架不知道后面还有什么操作;**额外开销**:每个操作都是一次独立的调用,往往对应一次内核启动(GPU 上尤其明显)。 | [构图时的 print](../../paradigms/#debug-symbolic)、[fx 追踪遇到 if](../../paradigms/#fx);[数内核](../../paradigms/#kernels) |
+# | 缺点 | **不直观**:定义和执行分开,像"隔着墙操作",学习曲线陡;**难调试**:构图时打印不出中间值,只能通过 `Session.run()` 取回;**动态结构笨拙**:变长输入和依赖数据的控制流要改写成图自己的控制流算子。 | **难做全局优化**:一行一行执行,框架不知道后面还有什么操作;**额外开销**:每个操作都是一次独立的调用,往往对应一次内核启动(GPU 上尤其明显)。 | [构图时的 print](../../paradigms/#debug-symbolic)、[fx 追踪遇到 if](../../paradigms/#fx);[数内核](../../paradigms/#kernels)、[固定开销](../../paradigms/#overhead) |
 #
 # 性能上的差别到底有多大,取决于模型和硬件;本站在[性能实测](../../benchmarks/)一页给出了测量数据,本章只演示差别**从哪里来**。
 #
@@ -494,7 +494,58 @@ print("结果一致:", torch.allclose(f(x), compiled(x), atol=1e-6))
 
 
 # %% [markdown]
-# eager 下 5 个算子依次执行,每个都遍历一次 1 万个元素并写出一个临时张量;编译之后,TorchInductor 把它们融合成**一个** C++ 循环 `cpp_fused_add_cos_mul_sin_sub_0`,运行时一个 ATen 算子也不调用。`torch.compile` 的第一次调用要花时间捕获和编译(在 2 核 CPU 上约 20 秒,见第 4 章),之后才有收益。
+# eager 下 5 个算子依次执行,每个都遍历一次 1 万个元素并写出一个临时张量;编译之后,TorchInductor 把它们融合成**一个** C++ 循环 `cpp_fused_add_cos_mul_sin_sub_0`,运行时一个 ATen 算子也不调用。`torch.compile` 的第一次调用要花时间捕获和编译(在 2 核 CPU 上要等十秒以上,见[第 4 章](../../compile/#first-call)),之后才有收益。
+#
+# ### 每个操作都有一笔固定开销
+#
+# 数内核只说明调用了几次。每次调用本身要花多少时间?eager 执行 `x + 1` 这一行时,Python 先进入 `Tensor.__add__` 的 C++ 绑定、解析参数;分发器(dispatcher)再按张量所在的设备、是否需要求导等“分发键”一层层找到 CPU 上的加法内核;TensorIterator 推算输出的形状和类型,分配输出张量;最后内核才真正开始算。除了最后一步,其余都与张量有多大无关。把同一个 `x + 1` 放在不同大小的张量上计时,就能看出这笔固定开销:
+#
+
+# %% snippet="paradigms/op_overhead.py"
+# 命令式的固定开销:每个运算都要走一遍 Python 调用 → C++ 分发器 → 选内核 → 分配输出,
+# 这笔时间与张量大小无关。张量越小,它在总时间里占得越多。
+import torch
+from torch.utils import benchmark
+
+torch.set_num_threads(1)  # 单线程计时,结果更稳定
+
+
+def median_us(fn, x):
+    # blocked_autorange:先预热,再成块地反复调用,取每次调用耗时的中位数
+    return benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}).blocked_autorange(min_run_time=0.5).median * 1e6
+
+
+def add_one(x):
+    return x + 1
+
+
+print("eager 下一次 x + 1 的耗时:")
+for n in (1, 1_000, 100_000, 1_000_000):
+    us = median_us(add_one, torch.randn(n))
+    print(f"  {n:>9,} 个元素:{us:8.2f} µs,摊到每个元素 {us * 1e3 / n:9.3f} ns")
+
+
+def chain(x):  # 32 个逐元素运算
+    for _ in range(16):
+        x = torch.sin(x) * 0.5
+    return x
+
+
+print("\n只有 1 个元素时,eager 与 torch.compile:")
+tiny = torch.randn(1)
+for name, fn in (("1 个运算 ", add_one), ("32 个运算", chain)):
+    compiled = torch.compile(fn)
+    compiled(tiny)  # 第一次调用:编译
+    eager_us, compiled_us = median_us(fn, tiny), median_us(compiled, tiny)
+    verdict = "编译后更快" if compiled_us < eager_us else "编译后更慢"
+    print(f"  {name}:eager {eager_us:6.1f} µs,compiled {compiled_us:6.1f} µs —— {verdict}")
+
+
+# %% [markdown]
+# - 1 个元素和 1000 个元素的 `x + 1` 耗时几乎一样:这几微秒就是一次运算的固定开销,与计算量无关。要到 10 万个元素,计算本身才明显超过它;摊到每个元素上,小张量比大张量贵上万倍。
+# - `torch.compile` 把整串运算编译成一次调用,32 个运算只付一次开销。但编译后的函数每次调用也有自己的固定成本:先检查 guard,再穿过 AOTAutograd 和 Inductor 的几层 Python 包装,才调用到编译好的 C++ 内核,这比一次 eager 运算还贵。所以只有一个运算时,编译后反而更慢;运算一多,省下的分发开销就远远超过它。
+# - 对真实模型的启示:张量很小、运算很多的代码(小 batch 推理、逐元素的后处理、RNN 的单步)时间主要花在框架开销上,这正是图编译最能发挥作用的地方;而大矩阵乘法几乎不受这笔开销影响([性能实测](../../benchmarks/)里的 MLP 就是例子)。
+#
 #
 # 在 GPU 上,每个算子至少对应一次 CUDA 内核启动,每次启动都有一笔与数据量无关的固定开销,张量很小时这笔开销可能比计算本身还大。下面是同一个实验的 GPU 版,数的是 GPU 上真正执行的内核:
 #
