@@ -39,7 +39,7 @@
 #
 #
 # - **TorchDynamo** 借助 CPython 的帧求值钩子(PEP 523),在函数的字节码真正执行之前逐条“符号执行”它:遇到张量运算就记进一张 [torch.fx](../../paradigms/) 图;遇到它处理不了的东西(`print`、`.item()`、取决于张量数值的 `if`……)就在那里**中断图(graph break)**,前半段编译,中间这一句交回 Python,后半段再重新开始捕获。同时它记下这张图成立的前提——输入的形状、dtype、设备、用到的全局变量等等,称为 **guard**。
-# - **AOTAutograd** 在编译时(而不是运行时)就把反向传播的图也生成出来,并把高层算子分解成更基础的 ATen 算子,交给后端的是前向、反向两张纯函数式的图。
+# - **AOTAutograd** 在编译时(而不是运行时)就把反向传播的图也生成出来,并把高层算子分解成更基础的 ATen 算子,交给后端的是前向、反向两张纯函数式的图([下文](../../compile/#aotautograd)把它们打印出来)。
 # - **TorchInductor** 是默认的后端:它把图降低成循环级的中间表示,决定哪些运算可以合并进同一个 kernel(**算子融合**),然后生成代码——CPU 上是带 OpenMP 并行和 SIMD 向量化的 C++,GPU 上是 [Triton](https://triton-lang.org/) kernel;矩阵乘、卷积这类运算默认仍调用 oneDNN、cuBLAS 等现成的库。
 # - 编译好的代码按 guard 缓存。以后每次调用,Dynamo 先检查 guard:全部通过就直接运行编译好的代码;有一条不通过就**重新编译**。
 #
@@ -244,6 +244,60 @@ for fn in (f, f_fixed):
 # 去掉中断的办法是让计算留在张量里:不调用 `.item()`,直接用张量 `scale` 参与运算;用 `torch.where` 两边都算、逐元素挑选,代替 Python 的 `if`;调试用的 `print` 放到编译的函数之外。改写后的 `f_fixed` 是一张图、零次中断。真正需要两条不同计算路径时,可以用 `torch.cond`([torch.export 一节](../../compile/#export)里有例子)。
 #
 # `fullgraph=True` 把“悄悄中断”变成错误:`f` 在第一个中断处就抛出 `torch._dynamo.exc.Unsupported`,`f_fixed` 正常编译。需要确定整个模型被编译成一张图时(比如追求最高性能,或为 `torch.export` 做准备),就打开它。
+#
+# ## AOTAutograd:训练时交给后端的两张图
+#
+# 推理只需要前向计算,训练还要反向传播。eager 模式下,反向计算由 autograd 在运行时一步步记录下来;`torch.compile` 则让 AOTAutograd 在第一次调用时把前向和反向一起追踪成一张联合图,再切成前向、反向两张图交给后端。下面的后端只打印收到的图,不做任何优化:
+#
+
+# %% snippet="compile/aot_autograd.py"
+# AOTAutograd 交给后端的是什么:训练时,一张前向图和一张反向图,都由 ATen 算子组成。
+# 这里用一个只打印、不优化的后端把两张图显示出来(Inductor 拿到的也是这样的两张图)。
+import torch
+from functorch.compile import make_boxed_func
+from torch._dynamo.backends.common import aot_autograd
+
+
+def show(name):
+    def compiler(gm, example_inputs):
+        print(f"[后端收到{name}图]")
+        print(gm.code.strip())
+        return make_boxed_func(gm.forward)  # 照原样执行这张图
+
+    return compiler
+
+
+backend = aot_autograd(
+    fw_compiler=show("前向"),
+    bw_compiler=show("反向"),
+    # 把高层算子分解成核心 ATen 算子,Inductor 也做同样的分解
+    decompositions=torch._decomp.core_aten_decompositions(),
+)
+
+
+def loss_fn(x, w):
+    return torch.nn.functional.silu(x @ w).sum()
+
+
+torch.manual_seed(0)
+x = torch.randn(4, 8)
+w = torch.randn(8, 3, requires_grad=True)
+compiled = torch.compile(loss_fn, backend=backend)
+
+print("== 第一次前向")
+loss = compiled(x, w)
+print("== 第一次 backward")
+loss.backward()
+print("== 与 eager 的梯度一致:", torch.allclose(w.grad, torch.autograd.grad(loss_fn(x, w), w)[0]))
+
+
+# %% [markdown]
+# - 第一次前向时,后端收到的前向图除了损失 `sum_1`,还多返回了 `primals_1`(输入 `x`)和 `mm`:这是反向要用、必须保存下来的张量。前向图此时就知道该存什么,说明反向图已经推导出来了;只是交给后端编译这一步推迟到了第一次 `backward`(`[后端收到反向图]` 出现在 `== 第一次 backward` 之后)。
+# - 两张图里全是 `torch.ops.aten.*`,而且是纯函数式的(没有原地修改)。高层的 `silu` 被分解成 `sigmoid` 和 `mul`,后端只要支持一组较小的核心 ATen 算子就够了。分解规则可以配置:本例传入 `core_aten_decompositions()`,Inductor 用的是它自己的一张分解表。
+# - 反向图里的 `sigmoid_1` 是重新算出来的:`silu` 的求导公式保存的是它的输入 `mm`,而不是 sigmoid 的结果。接下来的 `sub`、`mul_2`、`add`、`mul_3` 正是 silu 的导数 σ(x)·(1 + x·(1 − σ(x))) 乘上传回的梯度,最后的 `mm` 算出 `w` 的梯度;返回值第一项是 `None`,因为 `x` 不需要梯度。
+# - 分解规则会随版本变化:同一个脚本在 PyTorch 2.11 上运行,反向图把 sigmoid 展开成 `reciprocal(1 + exp(-x))`,多出 4 个算子,梯度相同。
+#
+# 换成 Inductor 后端时,这两张图会各自经过融合和代码生成,所以训练同样能从 `torch.compile` 获益:反向图里这一串逐元素运算也会合并成一个 kernel。
 #
 # ## TorchInductor 生成了什么:算子融合
 #
