@@ -152,6 +152,8 @@ SEARCH_EXPECTATIONS = {
     "graph break": "compile/",
     "torch.export": "compile/",
     "tf.function": "evolution/",
+    "内存复用": "paradigms/",
+    "AOTAutograd": "compile/",
 }
 
 
