@@ -496,57 +496,6 @@ print("结果一致:", torch.allclose(f(x), compiled(x), atol=1e-6))
 # %% [markdown]
 # eager 下 5 个算子依次执行,每个都遍历一次 1 万个元素并写出一个临时张量;编译之后,TorchInductor 把它们融合成**一个** C++ 循环 `cpp_fused_add_cos_mul_sin_sub_0`,运行时一个 ATen 算子也不调用。`torch.compile` 的第一次调用要花时间捕获和编译(在 2 核 CPU 上要等十秒以上,见[第 4 章](../../compile/#first-call)),之后才有收益。
 #
-# ### 每个操作都有一笔固定开销
-#
-# 数内核只说明调用了几次。每次调用本身要花多少时间?eager 执行 `x + 1` 这一行时,Python 先进入 `Tensor.__add__` 的 C++ 绑定、解析参数;分发器(dispatcher)再按张量所在的设备、是否需要求导等“分发键”一层层找到 CPU 上的加法内核;TensorIterator 推算输出的形状和类型,分配输出张量;最后内核才真正开始算。除了最后一步,其余都与张量有多大无关。把同一个 `x + 1` 放在不同大小的张量上计时,就能看出这笔固定开销:
-#
-
-# %% snippet="paradigms/op_overhead.py"
-# 命令式的固定开销:每个运算都要走一遍 Python 调用 → C++ 分发器 → 选内核 → 分配输出,
-# 这笔时间与张量大小无关。张量越小,它在总时间里占得越多。
-import torch
-from torch.utils import benchmark
-
-torch.set_num_threads(1)  # 单线程计时,结果更稳定
-
-
-def median_us(fn, x):
-    # blocked_autorange:先预热,再成块地反复调用,取每次调用耗时的中位数
-    return benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}).blocked_autorange(min_run_time=0.5).median * 1e6
-
-
-def add_one(x):
-    return x + 1
-
-
-print("eager 下一次 x + 1 的耗时:")
-for n in (1, 1_000, 100_000, 1_000_000):
-    us = median_us(add_one, torch.randn(n))
-    print(f"  {n:>9,} 个元素:{us:8.2f} µs,摊到每个元素 {us * 1e3 / n:9.3f} ns")
-
-
-def chain(x):  # 32 个逐元素运算
-    for _ in range(16):
-        x = torch.sin(x) * 0.5
-    return x
-
-
-print("\n只有 1 个元素时,eager 与 torch.compile:")
-tiny = torch.randn(1)
-for name, fn in (("1 个运算 ", add_one), ("32 个运算", chain)):
-    compiled = torch.compile(fn)
-    compiled(tiny)  # 第一次调用:编译
-    eager_us, compiled_us = median_us(fn, tiny), median_us(compiled, tiny)
-    verdict = "编译后更快" if compiled_us < eager_us else "编译后更慢"
-    print(f"  {name}:eager {eager_us:6.1f} µs,compiled {compiled_us:6.1f} µs —— {verdict}")
-
-
-# %% [markdown]
-# - 1 个元素和 1000 个元素的 `x + 1` 耗时几乎一样:这几微秒就是一次运算的固定开销,与计算量无关。要到 10 万个元素,计算本身才明显超过它;摊到每个元素上,小张量比大张量贵上万倍。
-# - `torch.compile` 把整串运算编译成一次调用,32 个运算只付一次开销。但编译后的函数每次调用也有自己的固定成本:先检查 guard,再穿过 AOTAutograd 和 Inductor 的几层 Python 包装,才调用到编译好的 C++ 内核,这比一次 eager 运算还贵。所以只有一个运算时,编译后反而更慢;运算一多,省下的分发开销就远远超过它。
-# - 对真实模型的启示:张量很小、运算很多的代码(小 batch 推理、逐元素的后处理、RNN 的单步)时间主要花在框架开销上,这正是图编译最能发挥作用的地方;而大矩阵乘法几乎不受这笔开销影响([性能实测](../../benchmarks/)里的 MLP 就是例子)。
-#
-#
 # 在 GPU 上,每个算子至少对应一次 CUDA 内核启动,每次启动都有一笔与数据量无关的固定开销,张量很小时这笔开销可能比计算本身还大。下面是同一个实验的 GPU 版,数的是 GPU 上真正执行的内核:
 #
 
@@ -599,7 +548,56 @@ print("结果一致:", torch.allclose(f(x), compiled(x), atol=1e-5))
 # 本站的输出在没有 GPU 的 2 核 CPU 机器上捕获,这段代码在 CPU 任务里带原因跳过,它的输出只能在 CUDA 任务里产生。本页不显示任何没有真实运行过的结果,所以这里暂时没有输出框。
 #
 #
-# 这些开销在真实模型上到底值多少毫秒,见[性能实测](../../benchmarks/)。
+# ### 每个操作都有一笔固定开销
+#
+# 数内核只说明调用了几次。每次调用本身要花多少时间?eager 执行 `x + 1` 这一行时,Python 先进入 `Tensor.__add__` 的 C++ 绑定、解析参数;分发器(dispatcher)再按张量所在的设备、是否需要求导等“分发键”一层层找到 CPU 上的加法内核;TensorIterator 推算输出的形状和类型,分配输出张量;最后内核才真正开始算。除了最后一步,其余都与张量有多大无关。把同一个 `x + 1` 放在不同大小的张量上计时,就能看出这笔固定开销:
+#
+
+# %% snippet="paradigms/op_overhead.py"
+# 命令式的固定开销:每个运算都要走一遍 Python 调用 → C++ 分发器 → 选内核 → 分配输出,
+# 这笔时间与张量大小无关。张量越小,它在总时间里占得越多。
+import torch
+from torch.utils import benchmark
+
+torch.set_num_threads(1)  # 单线程计时,结果更稳定
+
+
+def median_us(fn, x):
+    # blocked_autorange:先预热,再成块地反复调用,取每次调用耗时的中位数
+    return benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}).blocked_autorange(min_run_time=0.5).median * 1e6
+
+
+def add_one(x):
+    return x + 1
+
+
+print("eager 下一次 x + 1 的耗时:")
+for n in (1, 1_000, 100_000, 1_000_000):
+    us = median_us(add_one, torch.randn(n))
+    print(f"  {n:>9,} 个元素:{us:8.2f} µs,摊到每个元素 {us * 1e3 / n:9.3f} ns")
+
+
+def chain(x):  # 32 个逐元素运算
+    for _ in range(16):
+        x = torch.sin(x) * 0.5
+    return x
+
+
+print("\n只有 1 个元素时,eager 与 torch.compile:")
+tiny = torch.randn(1)
+for name, fn in (("1 个运算 ", add_one), ("32 个运算", chain)):
+    compiled = torch.compile(fn)
+    compiled(tiny)  # 第一次调用:编译
+    eager_us, compiled_us = median_us(fn, tiny), median_us(compiled, tiny)
+    verdict = "编译后更快" if compiled_us < eager_us else "编译后更慢"
+    print(f"  {name}:eager {eager_us:6.1f} µs,compiled {compiled_us:6.1f} µs —— {verdict}")
+
+
+# %% [markdown]
+# - 1 个元素和 1000 个元素的 `x + 1` 耗时几乎一样:这几微秒就是一次运算的固定开销,与计算量无关。要到 10 万个元素,计算本身才明显超过它;摊到每个元素上,小张量比大张量贵上万倍。
+# - `torch.compile` 把整串运算编译成一次调用,32 个运算只付一次开销。但编译后的函数每次调用也有自己的固定成本:先检查 guard,再穿过 AOTAutograd 和 Inductor 的几层 Python 包装,才调用到编译好的 C++ 内核,这比一次 eager 运算还贵。所以只有一个运算时,编译后反而更慢;运算一多,省下的分发开销就远远超过它。GPU 上每个内核还要另付一次启动开销,`reduce-overhead` 模式用 CUDA Graphs 把这笔也省掉([第 4 章](../../compile/#modes))。
+# - 对真实模型的启示:张量很小、运算很多的代码(小 batch 推理、逐元素的后处理、RNN 的单步)时间主要花在框架开销上,这正是图编译最能发挥作用的地方;而大矩阵乘法几乎不受这笔开销影响([性能实测](../../benchmarks/)里的 MLP 就是例子)。
+#
 #
 # ## 小结
 #
