@@ -64,7 +64,7 @@
 # | 2023 年 3 月 | PyTorch 2.0 | `torch.compile`(TorchDynamo + AOTAutograd + TorchInductor) | 不改写法就能拿到计算图并编译([第 4 章](../../compile/)) |
 # | 2023 年 10 月 | [PyTorch 2.1](https://pytorch.org/blog/pytorch-2-1/) | `torch.export`(原型);`torch.compile` 自动动态形状 | 完整、可靠的整图导出,用于部署([第 4 章](../../compile/)) |
 #
-# 本站使用的 PyTorch 2.13 调用 `torch.jit.script` 时会给出弃用警告,建议改用 `torch.compile` 或 `torch.export`,见[第 3 章](../../torchscript/)。
+# TorchScript 什么时候被弃用,没有上表那样一个清楚的发布节点:PyTorch 2.13 的文档把弃用的起点标在 2.5(`.. deprecated:: 2.5`);本站核对过的 2.11 和 2.13 里,`torch.jit.script` 等入口在运行时都会发出 `DeprecationWarning`,建议改用 `torch.compile` 或 `torch.export`。证据和迁移对照见[第 3 章](../../torchscript/#status)。
 #
 # 把这些转折点按年份排成一条时间线:
 #
