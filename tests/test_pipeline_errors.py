@@ -74,6 +74,16 @@ def test_a_forked_run_prints_what_a_fresh_interpreter_prints(fake_snippet):
         assert line in fresh.output, line
 
 
+def test_fresh_interpreter_opt_out_is_never_forked(fake_snippet):
+    # A forked child finds torch imported already; a fresh interpreter does not. A snippet
+    # that sets an environment variable torch reads at import needs the latter.
+    source = "import sys\nprint('torch already imported:', 'torch' in sys.modules)\nimport torch\n"
+    assert snippetlib.run(fake_snippet(source), fork=True).output == "torch already imported: True\n"
+    opted_out = fake_snippet(source, meta="['demo.py']\nfresh_interpreter = true\n")
+    assert not opted_out.forkable
+    assert snippetlib.run(opted_out, fork=True).output == "torch already imported: False\n"
+
+
 def test_a_forked_run_that_hangs_is_killed_and_the_next_one_runs(fake_snippet, tmp_path):
     hangs = fake_snippet("import subprocess, sys, torch\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\ntorch.ones(1)\nimport time; time.sleep(600)\n")
     with pytest.raises(subprocess.TimeoutExpired):
