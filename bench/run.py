@@ -1,7 +1,7 @@
 """Time eager, TorchScript and torch.compile on the cases of bench/cases.py; write one JSON file.
 
-    python bench/run.py                 # CPU suite (`make bench`), a few minutes on 2 cores
-    python bench/run.py --suite cuda    # GPU suite (`make bench-gpu`), on a machine with CUDA
+    python -m bench.run                 # CPU suite (`make bench`), a few minutes on 2 cores
+    python -m bench.run --suite cuda    # GPU suite (`make bench-gpu`), on a machine with CUDA
 
 Every run writes bench/results/<suite>-<UTC date>.json: the machine (device, CPU, threads,
 torch/CUDA versions, git commit, load average before and after) and every timing. Then
@@ -28,9 +28,7 @@ from pathlib import Path
 import torch
 import torch.utils.benchmark as benchmark
 
-if __package__ in (None, ""):  # `python bench/run.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import cases as C
+from bench import cases as C  # run as `python -m bench.run` from the repository root
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-import snippetlib
+from sitekit import browser, snippets
+from sitekit.build import build
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -29,7 +28,7 @@ _UNGROUPED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """`make test` runs `-n 2 --dist loadgroup`: each xdist_group (the browser walks) must stay
+    """`make test` runs `-n $(JOBS) --dist loadgroup`: each xdist_group (the browser walks) must stay
     on one worker, or its module fixtures are built once per worker. xdist marks a grouped
     test by suffixing its node id with @group; under pytest 9.2 that silently stops working
     (pytest-dev/pytest-xdist#1386), hence pytest 9.1.1 in requirements.txt and this check."""
@@ -51,18 +50,7 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def device() -> str:
-    return snippetlib.detect_device()
-
-
-def build_site(dest: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` into dest; the output is returned for the caller to check."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
-        cwd=snippetlib.ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return snippets.detect_device()
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +63,7 @@ def built_site(tmp_path_factory) -> Path:
     with open(base / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds, the others wait for it
         if not status.exists():
-            proc = build_site(dest)
+            proc = build(dest)
             log.write_text(proc.stdout, encoding="utf-8")
             status.write_text(str(proc.returncode))
     if status.read_text() != "0":
@@ -97,24 +85,20 @@ def requirement_skip(missing: list[str]):
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Debian chromium; skipped (with how to install it) where missing, except in CI."""
-    import browserlib
-
-    if not browserlib.CHROMIUM:
+    if not browser.find_chromium():
         if IN_CI:
-            pytest.fail(f"chromium is missing in CI: {browserlib.INSTALL_HINT}")
-        pytest.skip(f"chromium not found: {browserlib.INSTALL_HINT}")
+            pytest.fail(f"chromium is missing in CI: {browser.INSTALL_HINT}")
+        pytest.skip(f"chromium not found: {browser.INSTALL_HINT}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browserlib.CHROMIUM, args=browserlib.CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        instance = browser.launch(p)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """Base URL of the strictly built site, served from 127.0.0.1."""
-    import browserlib
-
-    with browserlib.serve(built_site) as url:
+    with browser.serve(built_site) as url:
         yield url

@@ -1,0 +1,33 @@
+"""The commands the Makefile runs: `python -m sitekit <command> [options]`.
+
+    outputs      re-run snippets, rewrite the captured outputs that changed (make outputs)
+    notebooks    regenerate and execute the 实验场 notebooks (make notebooks)
+    thebe        fetch the pinned Thebe build into .cache/thebe/ (make thebe)
+    playground   the site plus a local Jupyter kernel for its 运行 buttons (make playground)
+    page-weight  bytes transferred and load time of every page (make page-weight)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "outputs": "sitekit.capture",
+    "notebooks": "sitekit.notebooks",
+    "thebe": "sitekit.thebe",
+    "playground": "sitekit.playground.serve",
+    "page-weight": "sitekit.pageweight",
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[argv[0]])
+    return module.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+"""The site's one MkDocs plugin (mkdocs.yml: `plugins: - sitekit`): it wires sitekit's
+modules into the build, and defines nothing they define.
+
+- includes: every `--8<--` of a page resolves (sitekit.includes), or the build stops with
+  the page, line, file and section (pymdownx's own error names neither for a section);
+- home: the home page's generated tables (sitekit.home);
+- vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
+- playground: notebook pages listed under 实验场, kept out of the search index, their
+  anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
+  page (overrides/main.html draws the Colab/Binder links from extra.repository);
+- mermaid: code blocks lifted out of each page while mermaid2 parses it (sitekit.postprocess).
+
+`parts` turns parts off, for a site that needs only some (the planted-fault site of the
+browser tests uses `parts: [vendor]`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File
+
+from sitekit import config as site_config, home, includes, notebooks, postprocess, vendor
+
+PARTS = ("includes", "home", "vendor", "playground", "mermaid")
+PLAYGROUND_SECTION = "实验场"
+
+
+class SitekitConfig(Config):
+    parts = config_options.ListOfItems(config_options.Choice(PARTS), default=list(PARTS))
+
+
+class SitekitPlugin(BasePlugin[SitekitConfig]):
+    def on_config(self, config):
+        self.on = set(self.config.parts)
+        self.bases = site_config.snippet_base_paths(config)
+        if "playground" in self.on:
+            try:
+                site_config.repository(config)
+            except ValueError as e:
+                raise PluginError(str(e)) from None
+            self._list_notebooks(config)
+        return config
+
+    def _list_notebooks(self, config) -> None:
+        """Each chapter's generated notebook, under the nav's 实验场 section, in chapter order."""
+        for item in config["nav"] or []:
+            if isinstance(item, dict) and PLAYGROUND_SECTION in item:
+                section = item[PLAYGROUND_SECTION]
+                if not isinstance(section, list):
+                    section = item[PLAYGROUND_SECTION] = [{PLAYGROUND_SECTION: section}]
+                listed = {next(iter(e.values())) if isinstance(e, dict) else e for e in section}
+                for title, page in list(site_config.nav_pages(config["nav"])):
+                    nb = page.endswith(".md") and notebooks.notebook_for(page, docs=_docs(config))
+                    if nb and nb not in listed:
+                        section.append({title: nb})
+                return
+
+    def on_files(self, files, config):
+        if "vendor" in self.on:
+            try:
+                assets = vendor.assets()
+            except vendor.MissingAsset as e:
+                raise PluginError(str(e)) from None
+            for dest, src in assets.items():
+                files.append(File.generated(config, dest, abs_src_path=str(src)))
+        return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        src = page.file.src_uri
+        if "includes" in self.on:
+            try:
+                includes.check(markdown, src, self.bases)
+            except includes.IncludeError as e:
+                raise PluginError(str(e)) from None
+        if "home" in self.on and src == "index.md":
+            try:
+                markdown = home.fill(markdown, config)
+            except ValueError as e:
+                raise PluginError(str(e)) from None
+        if "playground" in self.on and src.endswith(".ipynb"):
+            # A notebook repeats its chapter's prose: keep it out of the search index so that
+            # a search lands on the chapter that teaches the term, not on its notebook copy.
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        return markdown
+
+    def on_page_context(self, context, page, config, nav):
+        if "playground" in self.on:
+            src = page.file.src_uri
+            if src.endswith(".ipynb"):
+                page.content = postprocess.fix_notebook_anchors(page.content, page.toc)
+                context["playground_notebook"] = src
+            else:
+                context["playground_notebook"] = notebooks.notebook_for(src, docs=_docs(config))
+        return context
+
+    # Before mermaid2's on_post_page (priority 0): drop CDN scripts, lift the code out.
+    @event_priority(50)
+    def _before_mermaid2(self, output, page, config):
+        if "playground" in self.on and page.file.src_uri.endswith(".ipynb"):
+            output = postprocess.offline_notebook_page(output)
+        if "mermaid" in self.on and "mermaid" in output:  # mermaid2 skips other pages anyway
+            output, page._sitekit_code = postprocess.lift_code(output)
+        return output
+
+    # After mermaid2: put the code back verbatim, fix the module path it wrote.
+    @event_priority(-60)
+    def _after_mermaid2(self, output, page, config):
+        stash = page.__dict__.pop("_sitekit_code", None)
+        if stash is not None:
+            output = postprocess.restore_code(output, stash)
+        if "vendor" in self.on:
+            output = postprocess.relative_module_imports(output)
+        return output
+
+    on_post_page = CombinedEvent(_before_mermaid2, _after_mermaid2)
+
+
+def _docs(config) -> Path:
+    return Path(config["docs_dir"])

@@ -1,0 +1,120 @@
+"""Run a snippet as a reader would: `python name.py`, in a directory of its own.
+
+Two ways, same output: a fresh interpreter (what `make outputs` captures), or a child
+forked from a process that has already imported torch (sitekit/zygote.py), which the test
+suite uses so that it does not pay `import torch` for every snippet.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import functools
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sitekit.config import CACHE
+from sitekit.snippets import Snippet, shorten_paths
+
+
+@dataclasses.dataclass
+class RunResult:
+    returncode: int
+    output: str
+
+
+def snippet_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONUNBUFFERED="1",
+        PYTHONHASHSEED="0",
+        PYTHONIOENCODING="utf-8",
+        # Inductor's on-disk caches are shared between runs; each interpreter still
+        # starts with empty in-memory Dynamo caches.
+        TORCHINDUCTOR_CACHE_DIR=env.get("TORCHINDUCTOR_CACHE_DIR", str(CACHE / "torchinductor")),
+    )
+    env.pop("PYTHONWARNINGS", None)
+    return env
+
+
+def run(snippet: Snippet, timeout: float = 900, *, fork: bool = False) -> RunResult:
+    """Run a snippet in a fresh temporary directory holding a copy of the script.
+
+    stdout and stderr are merged in the order a terminal shows them (unbuffered), so
+    warnings appear where a reader sees them; paths print as a reader running
+    `python name.py` would see them, and files a snippet saves never collide.
+    fork=True runs a forkable snippet (Snippet.forkable) in a child of the zygote.
+    """
+    with tempfile.TemporaryDirectory(prefix="snippet-") as cwd:
+        shutil.copyfile(snippet.path, Path(cwd) / snippet.path.name)
+        if fork and snippet.forkable:
+            out = Path(cwd).parent / f"{Path(cwd).name}.out"
+            try:
+                returncode = _zygote().run(snippet.path.name, cwd, str(out), timeout)
+                raw = out.read_bytes()
+            finally:
+                out.unlink(missing_ok=True)
+        else:
+            proc = subprocess.run(
+                [sys.executable, snippet.path.name],
+                cwd=cwd,
+                env=snippet_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
+            returncode, raw = proc.returncode, proc.stdout
+        text = raw.decode("utf-8", errors="replace").replace(cwd + os.sep, "")
+    return RunResult(returncode, shorten_paths(text))
+
+
+class _Zygote:
+    """Client of sitekit/zygote.py: one per process, started on first use."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sitekit.zygote"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=snippet_env(), bufsize=0,
+        )
+        self.pending = b""
+
+    def _reply(self, deadline: float | None) -> dict:
+        while b"\n" not in self.pending:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.proc.stdout], [], [], wait)[0]:
+                raise subprocess.TimeoutExpired("snippet", wait or 0)
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"sitekit/zygote.py exited with {self.proc.wait()}")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, script: str, cwd: str, out: str, timeout: float) -> int:
+        self.proc.stdin.write((json.dumps({"script": script, "cwd": cwd, "out": out}) + "\n").encode())
+        pid = self._reply(None)["pid"]
+        try:
+            return self._reply(time.monotonic() + timeout)["returncode"]
+        except subprocess.TimeoutExpired:
+            os.killpg(pid, signal.SIGKILL)  # the snippet and whatever it started
+            self._reply(None)
+            raise subprocess.TimeoutExpired(script, timeout) from None
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+@functools.cache
+def _zygote() -> _Zygote:
+    zygote = _Zygote()
+    atexit.register(zygote.close)
+    return zygote

@@ -1,0 +1,88 @@
+"""The pages show only tested code, every snippet is shown, and the site builds strictly."""
+
+from __future__ import annotations
+
+import re
+
+from sitekit import snippets
+from sitekit.config import DOCS, SNIPPETS
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.S | re.M)
+CODE_LANGS = {"py", "python", "python3", "pycon", "cpp", "c++", "bash", "sh", "console"}
+# Every file a page may embed from snippets/: the scripts, and sources they build (C++).
+EMBEDDABLE = ("*.py", "*.cpp", "*.txt", "CMakeLists.txt")
+
+
+def test_no_hand_typed_code_on_pages():
+    offenders = []
+    for md in sorted(DOCS.rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        for m in FENCE.finditer(text):
+            if m["lang"].lower() not in CODE_LANGS:
+                continue
+            lines = [line for line in m["body"].splitlines() if line.strip()]
+            if not lines or not all("--8<--" in line for line in lines):
+                line_no = text.count("\n", 0, m.start()) + 1
+                offenders.append(f"docs/{md.relative_to(DOCS)}:{line_no} ({m['lang']})")
+    assert not offenders, "code typed into a page instead of embedded from snippets/:\n" + "\n".join(offenders)
+
+
+def test_every_snippet_is_shown_on_a_page():
+    used = set().union(*snippets.includes_by_page().values())
+    files = {
+        p.relative_to(SNIPPETS).as_posix()
+        for pattern in EMBEDDABLE
+        for p in SNIPPETS.glob(f"*/{pattern}")
+    }
+    unused = sorted(files - used)
+    assert not unused, "snippet files that no page embeds:\n" + "\n".join(unused)
+
+
+def test_every_embedded_snippet_shows_its_output():
+    missing = []
+    for page, includes in snippets.includes_by_page().items():
+        for rel in sorted(i for i in includes if i.endswith(".py")):
+            out = snippets.Snippet(SNIPPETS / rel).output_path("cpu")
+            has_output = out.exists() and out.read_text("utf-8").strip()
+            if has_output and out.relative_to(SNIPPETS).as_posix() not in includes:
+                missing.append(f"docs/{page} embeds {rel} but not its output {out.name}")
+    assert not missing, "\n".join(missing)
+
+
+def test_site_builds_strictly_without_warnings(built_site):
+    log = (built_site.parent / "build.log").read_text("utf-8")  # written by the built_site fixture
+    warnings = [line for line in log.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    assert not warnings, "\n".join(warnings)
+
+
+def test_mermaid2_sees_diagrams_and_code_comes_back_verbatim(built_site):
+    """sitekit.postprocess.lift_code lifts code blocks out while mermaid2 parses a page."""
+    problems, diagram_pages = [], 0
+    for html_file in sorted(built_site.rglob("*.html")):
+        html = html_file.read_text("utf-8")
+        page = html_file.relative_to(built_site).as_posix()
+        if "data-code-stash" in html:
+            problems.append(f"{page}: a lifted code block was not put back")
+        diagrams = html.count('<pre class="mermaid">')
+        loaders = len(re.findall(r'<script type="module">import mermaid from "[^"]*mermaid-global\.mjs";', html))
+        if diagrams:
+            diagram_pages += 1
+        if loaders != (1 if diagrams else 0):
+            problems.append(f"{page}: {diagrams} diagram(s) but {loaders} mermaid loader script(s)")
+        # Code is as Pygments wrote it, not re-serialised by BeautifulSoup (which reorders attributes).
+        if re.search(r'<a href="#__codelineno-[^"]*" id=', html):
+            problems.append(f"{page}: a code block went through BeautifulSoup")
+    assert diagram_pages >= 5, f"only {diagram_pages} pages with diagrams: the test no longer sees them"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_says_what_it_proves():
+    """The home page's chapter table is built from each page's `description` front matter."""
+    from mkdocs.utils.meta import get_data
+
+    missing = [
+        f"docs/{md.relative_to(DOCS)}"
+        for md in sorted(DOCS.glob("*.md"))
+        if not get_data(md.read_text("utf-8"))[1].get("description")
+    ]
+    assert not missing, "pages without a `description:` in their front matter:\n" + "\n".join(missing)
