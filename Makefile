@@ -26,7 +26,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
+.PHONY: serve build test browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -72,7 +72,14 @@ serve: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 build: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
+# The browser the browser tests drive: found, or installed (sitekit/browser_setup.py: Debian's
+# chromium + fonts-noto-cjk via apt as root/sudo, else `playwright install chromium`); no
+# stamp, so a browser removed since the last run is noticed. `make test SKIP_BROWSER_TESTS=1`
+# skips this and the browser tests on purpose; otherwise a missing browser fails the run.
+browser: $(ALL_STAMP)
+	$(BIN)/python -m sitekit.browser_setup
+
+test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
 	@set +e; $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure"; exit 1; fi; exit $$rc
 
