@@ -71,10 +71,18 @@ def built_site(tmp_path_factory) -> Path:
     return dest
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
 def requirement_skip(missing: list[str]):
-    """Skip for a missing optional dependency, except in CI where everything must run."""
+    """Skip for a missing optional dependency, except where it must run: TensorFlow in CI,
+    CUDA where REQUIRE_CUDA=1 (the `cuda` CI job), so a job cannot pass by skipping."""
     if "cuda" in missing:
-        pytest.skip("needs an NVIDIA GPU with CUDA (torch.cuda.is_available() is False); runs in the `cuda` CI job")
+        reason = "needs an NVIDIA GPU with CUDA (torch.cuda.is_available() is False); runs in the `cuda` CI job"
+        if _env_flag("REQUIRE_CUDA"):
+            pytest.fail(f"{reason}; REQUIRE_CUDA=1 is set, so CUDA must be available, not skipped", pytrace=False)
+        pytest.skip(reason)
     if "tensorflow" in missing:
         reason = "needs tensorflow-cpu, which `make test` installs (requirements.txt)"
         if IN_CI:
@@ -82,17 +90,27 @@ def requirement_skip(missing: list[str]):
         pytest.skip(reason)
 
 
+NO_BROWSER = (
+    "no browser for the browser tests: `make test` finds or installs one first "
+    "(python -m sitekit.browser_setup; it names the command to run when it cannot); "
+    "`make test SKIP_BROWSER_TESTS=1` skips the browser tests on purpose"
+)
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    """A headless Debian chromium; skipped (with how to install it) where missing, except in CI."""
-    if not browser.find_chromium():
-        if IN_CI:
-            pytest.fail(f"chromium is missing in CI: {browser.INSTALL_HINT}")
-        pytest.skip(f"chromium not found: {browser.INSTALL_HINT}")
+    """A headless chromium (Debian's, else Playwright's). A missing one fails the test, in CI
+    or not; only SKIP_BROWSER_TESTS=1 skips, on purpose."""
+    if _env_flag("SKIP_BROWSER_TESTS"):
+        pytest.skip("SKIP_BROWSER_TESTS=1: browser tests skipped on purpose")
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = browser.launch(p)
+        try:
+            instance = browser.launch(p)
+        except PlaywrightError as error:
+            pytest.fail(f"{NO_BROWSER}\n\nchromium did not start: {error}", pytrace=False)
         yield instance
         instance.close()
 
