@@ -65,8 +65,11 @@ def wait_until_up(url: str, token: str, process: subprocess.Popen, timeout: floa
 
 
 @contextlib.contextmanager
-def jupyter_server(site_origin: str, port: int = 0, log=None):
-    """Run the playground's Jupyter server; yields a Kernel (url, token, process)."""
+def jupyter_server(site_origin: str, port: int = 0, log=None, extra_args=(), extra_env=None):
+    """Run the playground's Jupyter server; yields a Kernel (url, token, process).
+
+    extra_args (command-line options) and extra_env are for tests, e.g. a kernel manager
+    that restarts slowly."""
     port = port or free_port()
     token = secrets.token_urlsafe(32)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -78,11 +81,12 @@ def jupyter_server(site_origin: str, port: int = 0, log=None):
         TORCHINDUCTOR_CACHE_DIR=env.get("TORCHINDUCTOR_CACHE_DIR", str(CACHE / "torchinductor")),
         PYTHONHASHSEED="0",
     )
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [
             sys.executable, "-m", "jupyter_server",
             f"--config={HERE / 'jupyter_server_config.py'}",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", *extra_args,
         ],
         cwd=WORK_DIR, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )

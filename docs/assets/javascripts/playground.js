@@ -47,7 +47,7 @@
   });
   if (!blocks.length) return;
 
-  var state = { phase: "idle", notebook: null, pending: null };
+  var state = { phase: "idle", notebook: null, pending: null, restarting: null };
 
   function kernelTarget() {
     var stored = sessionStorage.getItem(STORE);
@@ -166,6 +166,50 @@
     });
   }
 
+  // 重启内核 is handled here, not by Thebe's own button. That button calls restart() on the
+  // kernel connection (the @jupyterlab/services build inside Thebe 0.9.3), which holds back
+  // outgoing messages only until the next message arrives on the old websocket: its
+  // _onWSMessage takes the session of every incoming message as the current one. The kernel
+  // being replaced answers the server's shutdown request on iopub ("busy", then "idle" once it
+  // has terminated its child processes, e.g. torch.compile's workers) and keeps running what
+  // it is sent until it exits. So a 运行 pressed during the restart went to the old kernel: it
+  // printed the old variables, or never answered and the output stayed empty, while
+  // kernel.status already read "idle". Every run therefore waits until the restart (new
+  // kernel up, websocket reconnected to it) has finished.
+  function takeOverRestart(bar, session, notebook, target) {
+    notebook.cells.forEach(function (cell) {
+      var execute = cell.execute.bind(cell);
+      cell.execute = function (source) {
+        var restarting = state.restarting || Promise.resolve();
+        return restarting.then(function () { return execute(source); });
+      };
+    });
+    document.querySelectorAll(".thebe-restart-button").forEach(function (button) {
+      // the message goes under the block whose button was pressed
+      var block = button.closest(".highlight");
+      var own = block && block.nextElementSibling;
+      var where = own && own.classList.contains("playground-bar") ? own : bar;
+      button.onclick = function () { return restartKernel(where, session, target); };
+    });
+  }
+
+  function restartKernel(bar, session, target) {
+    if (state.restarting) return state.restarting;
+    say(bar, "正在重启内核…", "info");
+    state.restarting = Promise.resolve()
+      .then(function () { return session.restart(); })
+      .then(
+        function () { say(bar, "内核已重启，变量都已清空。", "ok"); },
+        function (error) {
+          var message = error && error.message ? error.message : String(error);
+          say(bar, "重启内核失败：" + escapeHtml(message) + "。" +
+            (target.kind === "local" ? HOW_TO_START : "可以刷新页面重试。"), "error");
+        }
+      )
+      .then(function () { state.restarting = null; });
+    return state.restarting;
+  }
+
   function activate(bar, index) {
     var target = kernelTarget();
     if (target.kind === "none") {
@@ -204,6 +248,7 @@
         state.phase = "ready";
         state.notebook = result.notebook;
         localise();
+        takeOverRestart(bar, result.session, result.notebook, target);
         document.querySelectorAll(".playground-run").forEach(function (b) { b.hidden = true; });
         say(bar, target.kind === "local" ? "已连接本地内核。代码可以直接修改,再按“运行”。" : "已连接 Binder 内核。", "ok");
         var cell = result.notebook.cells[index];
