@@ -62,7 +62,19 @@ def run(cmd: list[str], timeout: float, env: dict | None = None) -> bool:
 
 
 def system_chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's chromium, if it starts (Ubuntu's chromium-browser can be a snap stub that does not)."""
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if not path:
+            continue
+        try:
+            ok = subprocess.run([path, "--version"], capture_output=True, timeout=60).returncode == 0
+        except (subprocess.TimeoutExpired, OSError):
+            ok = False
+        if ok:
+            return path
+        log(f"{path} is there but does not start (`{path} --version` failed)")
+    return None
 
 
 def playwright_chromium_works() -> bool:

@@ -137,3 +137,14 @@ def test_a_timed_out_attempt_is_a_failed_attempt(monkeypatch):
 
     monkeypatch.setattr(subprocess, "run", too_slow)
     assert bs.run(["apt-get", "update"], timeout=1) is False
+
+
+def test_a_chromium_that_does_not_start_is_not_found(monkeypatch, tmp_path):
+    """Ubuntu's chromium-browser can be a stub for a snap that cannot run here."""
+    stub = tmp_path / "chromium-browser"
+    stub.write_text("#!/bin/sh\necho 'requires the chromium snap' >&2\nexit 1\n")
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert bs.system_chromium() is None
+    stub.write_text("#!/bin/sh\necho 'Chromium 140.0'\n")
+    assert bs.system_chromium() == str(stub)
