@@ -18,7 +18,8 @@ import pytest
 
 from sitekit.playground import serve as kernel_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# One worker for the four cases: they share one server and one page (one kernel start).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("playground-restart")]
 
 HERE = Path(__file__).resolve().parent
 PAGE = "about/"
