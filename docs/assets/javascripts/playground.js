@@ -167,7 +167,7 @@
   }
 
   // 重启内核 is handled here, not by Thebe's own button. That button calls restart() on the
-  // kernel connection (the @jupyterlab/services build inside Thebe 0.9.3), which holds back
+  // kernel connection (the @jupyterlab/services build inside the pinned Thebe), which holds back
   // outgoing messages only until the next message arrives on the old websocket: its
   // _onWSMessage takes the session of every incoming message as the current one. The kernel
   // being replaced answers the server's shutdown request on iopub ("busy", then "idle" once it
