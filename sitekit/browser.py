@@ -9,6 +9,8 @@ import gzip as gz
 import http.server
 import io
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -23,15 +25,25 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-INSTALL_HINT = "run `make test` (it installs a browser), or: apt-get install -y chromium fonts-noto-cjk"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 _JS = Path(__file__).with_name("js")
 
 
 def find_chromium() -> str | None:
-    """Debian's chromium, or None (playwright then uses the browser it installed, if any)."""
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's chromium if it starts (Ubuntu's chromium-browser can be a snap stub that does
+    not), else None: playwright then uses the browser it installed, if any."""
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if not path:
+            continue
+        try:
+            if subprocess.run([path, "--version"], capture_output=True, timeout=60).returncode == 0:
+                return path
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+        print(f"{path} is there but does not start (`{path} --version` failed)", file=sys.stderr)
+    return None
 
 
 def launch(playwright):

@@ -15,7 +15,7 @@ Chinese pages render as boxes in the screenshots. A font that cannot be installe
 warning, not a failure (the tests read text, not pixels).
 
 SKIP_BROWSER_TESTS=1 skips all of this; the browser tests then skip on purpose.
-Standard library only: it runs before anything else is known to work.
+Standard library only (sitekit.browser is too): it runs before anything else is known to work.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import os
 import shutil
 import subprocess
 import sys
+
+from sitekit.browser import find_chromium
 
 APT_PACKAGES = ["chromium", "fonts-noto-cjk"]
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -62,19 +64,8 @@ def run(cmd: list[str], timeout: float, env: dict | None = None) -> bool:
 
 
 def system_chromium() -> str | None:
-    """Debian's chromium, if it starts (Ubuntu's chromium-browser can be a snap stub that does not)."""
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if not path:
-            continue
-        try:
-            ok = subprocess.run([path, "--version"], capture_output=True, timeout=60).returncode == 0
-        except (subprocess.TimeoutExpired, OSError):
-            ok = False
-        if ok:
-            return path
-        log(f"{path} is there but does not start (`{path} --version` failed)")
-    return None
+    """Debian's chromium, if it starts (the same lookup the tests launch with)."""
+    return find_chromium()
 
 
 def playwright_chromium_works() -> bool:

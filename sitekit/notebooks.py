@@ -139,6 +139,7 @@ class Builder:
     cells: list[Cell] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)
     emitted: dict[str, set] = field(default_factory=dict)  # snippet -> emitted chunk indexes
+    bases: list[Path] = field(default_factory=lambda: bases())  # mkdocs.yml read once per page
 
     def text(self, line: str) -> None:
         self.prose.append(line)
@@ -151,7 +152,7 @@ class Builder:
 
     def code(self, inc: includes.Include) -> None:
         rel, section = inc.path, inc.section
-        path = includes.locate(inc, bases())
+        path = includes.locate(inc, self.bases)
         source = path.read_text("utf-8")
         chunks = section_chunks(source)
         done = self.emitted.setdefault(rel, set())
@@ -177,7 +178,7 @@ class Builder:
         done.update(wanted)
 
     def other_file(self, inc: includes.Include, lang: str) -> None:
-        body = includes.text_of(inc, bases()).rstrip("\n")
+        body = includes.text_of(inc, self.bases).rstrip("\n")
         self.prose.append(f"`snippets/{inc.path}`:\n\n```{lang}\n{body}\n```\n\n")
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from pagechecks.links import check_links
 from pagechecks.search import search_first_hit
-from pagechecks.session import new_context, open_page
+from pagechecks.session import opened
 from pagechecks.walk import Tour, walk
 from sitekit.browser import DESKTOP, PHONE, discover_pages, serve
 from sitekit import config as site_config
@@ -131,11 +131,8 @@ def test_clean_page_has_no_problem(planted_tour):
 
 @pytest.fixture(scope="module")
 def planted_search_page(chromium, planted_url):
-    context = new_context(chromium, planted_url)
-    page = context.new_page()
-    open_page(page, planted_url)
-    yield page
-    context.close()
+    with opened(chromium, planted_url) as page:
+        yield page
 
 
 @pytest.mark.parametrize(

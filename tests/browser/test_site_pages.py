@@ -15,7 +15,7 @@ import pytest
 from pagechecks.links import check_links
 from pagechecks.mermaid import check_mermaid
 from pagechecks.search import search_first_hit
-from pagechecks.session import markdown_source, new_context, open_page, screenshot
+from pagechecks.session import markdown_source, new_context, open_page, opened, screenshot
 from pagechecks.walk import Tour, walk
 from sitekit import browser as site_browser
 from sitekit.browser import discover_pages, serve
@@ -165,11 +165,8 @@ SEARCH_EXPECTATIONS = {
 
 @pytest.fixture(scope="module")
 def search_page(chromium, site_url):
-    context = new_context(chromium, site_url)
-    page = context.new_page()
-    open_page(page, site_url)
-    yield page
-    context.close()
+    with opened(chromium, site_url) as page:
+        yield page
 
 
 @SEARCH

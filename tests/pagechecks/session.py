@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import urllib.parse
@@ -111,3 +112,15 @@ def screenshot(page, name: str, full_page: bool = True):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^\w.-]+", "_", name).strip("_") or "home"
     page.screenshot(path=str(SCREENSHOTS / f"{safe}.jpg"), full_page=full_page, type="jpeg", quality=85)
+
+
+@contextlib.contextmanager
+def opened(chromium, url: str):
+    """One page of a fresh recording context, loaded at `url`; the context closes afterwards."""
+    context = new_context(chromium, url)
+    page = context.new_page()
+    try:
+        open_page(page, url)
+        yield page
+    finally:
+        context.close()
