@@ -15,6 +15,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 export NO_MKDOCS_2_WARNING := 1
+# pip reads its constraints from here and from nowhere else: an explicit PIP_CONSTRAINT
+# replaces a machine-wide `constraint` in pip.conf (some machines cap torch below the pin).
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 # Inductor's compiled kernels are cached on disk between runs (small demos, fast reruns).
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/torchinductor
 
@@ -26,13 +29,15 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
+.PHONY: serve build test test-versions browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
 	@echo "make test     set up, then run the whole test suite (snippets, build, browser)"
 	@echo "make build    strict static build into site/"
 	@echo "make outputs  re-run every snippet and rewrite the captured outputs that changed"
+	@echo "               (TORCH=2.13.0: on another supported torch version, its differing outputs)"
+	@echo "make test-versions  the snippet tests on the other supported torch versions (TORCH=... for one)"
 	@echo "make lock     regenerate constraints.txt from the current .venv"
 	@echo "make notebooks  regenerate and execute the 实验场 notebooks (docs/playground/)"
 	@echo "make playground serve the site plus a local Jupyter kernel for its 运行 buttons"
@@ -47,12 +52,12 @@ $(BIN)/python:
 # The site's own package (sitekit/) is installed editable with the pins: the MkDocs plugin
 # and the `python -m sitekit ...` commands come from it.
 $(DOCS_STAMP): requirements-docs.txt constraints.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -r requirements-docs.txt -c constraints.txt
+	$(BIN)/python -m pip install -r requirements-docs.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(ALL_STAMP): requirements.txt requirements-docs.txt constraints.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(DOCS_STAMP)
 
@@ -87,8 +92,20 @@ test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
 page-weight: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	$(BIN)/python -m sitekit page-weight
 
+# `make outputs` captures on the primary torch (requirements.txt); `make outputs TORCH=2.13.0`
+# on another supported version (snippets/versions.toml), in .venvs/torch-2.13.0/ (made on
+# first use), writing only the outputs that differ from the primary ones.
 outputs: $(ALL_STAMP)
-	$(BIN)/python -m sitekit outputs --jobs $(JOBS)
+	$(BIN)/python -m sitekit outputs --jobs $(JOBS) $(if $(TORCH),--torch $(TORCH))
+
+# The snippet tests on each other supported CPU version (or TORCH=...), each in its own
+# environment, compared with that version's stored outputs.
+test-versions: $(ALL_STAMP)
+	@set -e; for v in $(or $(TORCH),$$($(BIN)/python -m sitekit.versions list --others --device cpu)); do \
+	  py=$$($(BIN)/python -m sitekit.versions env $$v); \
+	  echo "== snippet tests on torch $$v ($$py)"; \
+	  SNIPPET_PYTHON=$$py $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests/content/test_snippets.py $(PYTEST_ARGS); \
+	done
 
 notebooks: $(ALL_STAMP)
 	$(BIN)/python -m sitekit notebooks
@@ -113,4 +130,4 @@ bench-gpu: $(ALL_STAMP)
 	$(BIN)/python bench/report.py
 
 clean:
-	rm -rf site .cache .pytest_cache docs/assets/vendor
+	rm -rf site .cache .pytest_cache docs/assets/vendor .venvs

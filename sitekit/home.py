@@ -5,21 +5,19 @@ docs/index.md holds two markers that the plugin replaces when the site is built:
 - `<!-- chapters -->`: one row per chapter in nav order, with the `description` from that
   page's front matter (what the chapter proves) and the number of tested snippets under
   snippets/<page name>/ (how many of them need CUDA or TensorFlow, from snippets.toml).
-- `<!-- tested-on -->`: the PyTorch build each captured output set came from, read from
-  snippets/about/environment.out (CPU) and environment.cuda.out (CUDA, once captured).
+- `<!-- tested-on -->`: every supported PyTorch build, and when and where its outputs were
+  captured (sitekit.versionpages.tested_on, from snippets/captured.toml).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from mkdocs.utils.meta import get_data
 
-from sitekit import config as site_config, snippets
+from sitekit import config as site_config, snippets, versionpages
 
 MARKERS = ("<!-- chapters -->", "<!-- tested-on -->")
-VERSION_LINE = re.compile(r"^PyTorch\s*:\s*(\S+)", re.M)
 
 
 def _snippet_counts(chapter: str) -> str:
@@ -48,18 +46,9 @@ def chapters_table(config) -> str:
     return "\n".join(rows)
 
 
-def tested_on() -> str:
-    rows = ["| 输出来自 | PyTorch |", "| --- | --- |"]
-    for label, name in (("CPU", "environment.out"), ("CUDA", "environment.cuda.out")):
-        path = snippets.SNIPPETS / "about" / name
-        match = VERSION_LINE.search(path.read_text("utf-8")) if path.exists() else None
-        rows.append(f"| {label} | {match.group(1) if match else '尚未在 GPU 上捕获(CUDA 片段在 CPU 上跳过)'} |")
-    return "\n".join(rows)
-
-
 def fill(markdown: str, config) -> str:
     """docs/index.md with its markers replaced; ValueError if one went missing."""
     for marker in MARKERS:
         if marker not in markdown:
             raise ValueError(f"docs/index.md lost its {marker} marker")
-    return markdown.replace(MARKERS[0], chapters_table(config)).replace(MARKERS[1], tested_on())
+    return markdown.replace(MARKERS[0], chapters_table(config)).replace(MARKERS[1], versionpages.tested_on())

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from sitekit import config as site_config, includes
 from sitekit.config import CACHE, ROOT
-from sitekit.snippets import Snippet, shorten_paths
+from sitekit.snippets import Snippet, clean
 
 DOCS = site_config.DOCS
 SNIPPETS = site_config.SNIPPETS
@@ -393,9 +393,9 @@ def shorten_outputs(nb):
             cell["outputs"] = merged
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                output["text"] = shorten_paths(output["text"])
+                output["text"] = clean(output["text"])
             elif "data" in output and "text/plain" in output["data"]:
-                output["data"]["text/plain"] = shorten_paths(output["data"]["text/plain"])
+                output["data"]["text/plain"] = clean(output["data"]["text/plain"])
     return nb
 
 

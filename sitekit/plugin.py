@@ -4,6 +4,8 @@ modules into the build, and defines nothing they define.
 - includes: every `--8<--` of a page resolves (sitekit.includes), or the build stops with
   the page, line, file and section (pymdownx's own error names neither for a section);
 - home: the home page's generated tables (sitekit.home);
+- versions: under each output that another supported torch build prints differently, a
+  collapsed diff per build, and the generated 版本差异 page (sitekit.versionpages);
 - vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
 - playground: notebook pages listed under 实验场, kept out of the search index, their
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
@@ -24,9 +26,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
-from sitekit import config as site_config, home, includes, notebooks, postprocess, vendor
+from sitekit import config as site_config, home, includes, notebooks, postprocess, vendor, versionpages
 
-PARTS = ("includes", "home", "vendor", "playground", "mermaid")
+PARTS = ("includes", "home", "versions", "vendor", "playground", "mermaid")
 PLAYGROUND_SECTION = "实验场"
 
 
@@ -80,6 +82,13 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
         if "home" in self.on and src == "index.md":
             try:
                 markdown = home.fill(markdown, config)
+            except ValueError as e:
+                raise PluginError(str(e)) from None
+        if "versions" in self.on and src.endswith(".md"):
+            try:
+                if src == versionpages.PAGE:
+                    markdown = versionpages.fill(markdown)
+                markdown = versionpages.annotate(markdown, src)
             except ValueError as e:
                 raise PluginError(str(e)) from None
         if "playground" in self.on and src.endswith(".ipynb"):

@@ -3,6 +3,10 @@
 Two ways, same output: a fresh interpreter (what `make outputs` captures), or a child
 forked from a process that has already imported torch (sitekit/zygote.py), which the test
 suite uses so that it does not pay `import torch` for every snippet.
+
+The interpreter is this process's own by default, or the one named by the environment
+variable SNIPPET_PYTHON (the python of another torch version's environment, see
+sitekit/versions.py): `make test-versions` and `make outputs TORCH=...` set it.
 """
 
 from __future__ import annotations
@@ -21,14 +25,50 @@ import tempfile
 import time
 from pathlib import Path
 
-from sitekit.config import CACHE
-from sitekit.snippets import Snippet, shorten_paths
+from sitekit import versions
+from sitekit.config import CACHE, ROOT
+from sitekit.snippets import Snippet, clean, path_prefixes
+from sitekit.versions import Build
 
 
 @dataclasses.dataclass
 class RunResult:
     returncode: int
     output: str
+
+
+# What a python says of itself: its torch build, and where its packages live.
+_PROBE = """
+import json, platform, sysconfig, torch
+print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available(),
+                  "python": platform.python_version(), "paths": sysconfig.get_paths()}))
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Interpreter:
+    """The python that runs the snippets, and the torch build it has."""
+
+    python: str
+    build: Build
+    version: str  # of Python
+    prefixes: tuple[tuple[str, str], ...]
+
+    @property
+    def is_own(self) -> bool:
+        return os.path.realpath(self.python) == os.path.realpath(sys.executable)
+
+
+@functools.cache
+def interpreter(python: str | None = None) -> Interpreter:
+    """SNIPPET_PYTHON's interpreter (default: this one), asked once what it has."""
+    python = python or os.environ.get("SNIPPET_PYTHON") or sys.executable
+    proc = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, env=snippet_env())
+    if proc.returncode:
+        raise RuntimeError(f"{python} cannot import torch:\n{proc.stdout}{proc.stderr}")
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    build = Build(versions.release(facts["torch"]), "cuda" if facts["cuda"] else "cpu")
+    return Interpreter(python, build, facts["python"], path_prefixes(facts["paths"]))
 
 
 def snippet_env() -> dict[str, str]:
@@ -45,26 +85,28 @@ def snippet_env() -> dict[str, str]:
     return env
 
 
-def run(snippet: Snippet, timeout: float = 900, *, fork: bool = False) -> RunResult:
+def run(snippet: Snippet, timeout: float = 900, *, fork: bool = False, python: str | None = None) -> RunResult:
     """Run a snippet in a fresh temporary directory holding a copy of the script.
 
     stdout and stderr are merged in the order a terminal shows them (unbuffered), so
     warnings appear where a reader sees them; paths print as a reader running
     `python name.py` would see them, and files a snippet saves never collide.
     fork=True runs a forkable snippet (Snippet.forkable) in a child of the zygote.
+    python: the interpreter (default: SNIPPET_PYTHON, else this one).
     """
+    interp = interpreter(python)
     with tempfile.TemporaryDirectory(prefix="snippet-") as cwd:
         shutil.copyfile(snippet.path, Path(cwd) / snippet.path.name)
         if fork and snippet.forkable:
             out = Path(cwd).parent / f"{Path(cwd).name}.out"
             try:
-                returncode = _zygote().run(snippet.path.name, cwd, str(out), timeout)
+                returncode = _zygote(interp.python).run(snippet.path.name, cwd, str(out), timeout)
                 raw = out.read_bytes()
             finally:
                 out.unlink(missing_ok=True)
         else:
             proc = subprocess.run(
-                [sys.executable, snippet.path.name],
+                [interp.python, snippet.path.name],
                 cwd=cwd,
                 env=snippet_env(),
                 stdout=subprocess.PIPE,
@@ -73,15 +115,16 @@ def run(snippet: Snippet, timeout: float = 900, *, fork: bool = False) -> RunRes
             )
             returncode, raw = proc.returncode, proc.stdout
         text = raw.decode("utf-8", errors="replace").replace(cwd + os.sep, "")
-    return RunResult(returncode, shorten_paths(text))
+    return RunResult(returncode, clean(text, interp.prefixes))
 
 
 class _Zygote:
     """Client of sitekit/zygote.py: one per process, started on first use."""
 
-    def __init__(self):
+    def __init__(self, python: str):
+        # Started by file, not `-m`: another version's environment has torch but not sitekit.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sitekit.zygote"],
+            [python, str(ROOT / "sitekit" / "zygote.py")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=snippet_env(), bufsize=0,
         )
         self.pending = b""
@@ -114,7 +157,7 @@ class _Zygote:
 
 
 @functools.cache
-def _zygote() -> _Zygote:
-    zygote = _Zygote()
+def _zygote(python: str) -> _Zygote:
+    zygote = _Zygote(python)
     atexit.register(zygote.close)
     return zygote

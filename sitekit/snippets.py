@@ -1,7 +1,8 @@
 r"""A snippet: one complete script `snippets/<chapter>/<name>.py`, and what is known about it.
 
-Its real output is captured next to it as `<name>.out` (and `<name>.cuda.out` where a CUDA
-run prints something else). What a snippet needs and which parts of its output change from
+Its real output on the primary build of torch is captured next to it as `<name>.out`; the
+other supported builds store theirs only where they differ, as `<name>.versions/<label>.out`
+(sitekit/versions.py). What a snippet needs and which parts of its output change from
 run to run are declared beside it, in `snippets/<chapter>/snippets.toml`, so the script a
 reader copies stays clean (docs/about.md explains this to readers):
 
@@ -26,7 +27,8 @@ import sysconfig
 import tomllib
 from pathlib import Path
 
-from sitekit import config, includes
+from sitekit import config, includes, versions
+from sitekit.versions import Build
 
 ROOT, SNIPPETS, DOCS = config.ROOT, config.SNIPPETS, config.DOCS
 
@@ -61,22 +63,53 @@ def table(folder: Path) -> dict[str, dict]:
     return data
 
 
-def _path_prefixes() -> list[tuple[str, str]]:
-    """Machine-specific path prefixes, shortened the same way in every captured output."""
+# Lines that depend on how torch was installed on the machine, not on torch or on the
+# snippet: dropped from every output before it is stored or compared, so that a reader with
+# the CPU wheel and one with the CUDA wheel are compared with the same output. The CUDA
+# wheel on a machine without a GPU logs this when Inductor first builds C++ and a CUDA
+# toolkit is installed (torch/utils/cpp_extension.py); the CPU wheel never does.
+ENVIRONMENT_NOISE = (re.compile(r"^.*No CUDA runtime is found, using CUDA_HOME=.*(?:\n|$)", re.M),)
+
+
+# torch's log lines start with level, date, time, process id and the logging source line
+# (`W1202 13:44:06.196000 9775 torch/_dynamo/variables/tensor.py:2043] `), c10's with
+# `[W1202 13:44:48.908541790 init.cpp:778] `. Only the level and the file say something to a
+# reader; the rest changes with every run or release. Shortened in every output to
+# `W torch/_dynamo/variables/tensor.py] ` and `[W init.cpp] `.
+LOG_PREFIXES = (
+    (re.compile(r"^(?P<level>[VIWE])\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ (?P<src>[^\]\s:]+):\d+\]", re.M), r"\g<level> \g<src>]"),
+    (re.compile(r"\[(?P<level>[VIWE])\d{4} \d\d:\d\d:\d\d\.\d+ (?P<src>[^\]\s:]+):\d+\]"), r"[\g<level> \g<src>]"),
+)
+
+
+def path_prefixes(paths: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """Machine-specific path prefixes (of the interpreter that ran, `sysconfig.get_paths()`
+    by default), shortened the same way in every captured output."""
+    paths = paths or sysconfig.get_paths()
     prefixes = {
-        sysconfig.get_paths()["purelib"]: "<site-packages>",
-        sysconfig.get_paths()["platlib"]: "<site-packages>",
-        sysconfig.get_paths()["stdlib"]: "<python>",
+        paths["purelib"]: "<site-packages>",
+        paths["platlib"]: "<site-packages>",
+        paths["stdlib"]: "<python>",
         str(ROOT): "<repo>",
     }
     # Longest first, so that site-packages wins over the stdlib directory that contains it.
-    return sorted(((k + os.sep, v + "/") for k, v in prefixes.items()), key=lambda kv: -len(kv[0]))
+    return tuple(sorted(((k + os.sep, v + "/") for k, v in prefixes.items()), key=lambda kv: -len(kv[0])))
 
 
-def shorten_paths(text: str) -> str:
-    for prefix, short in _path_prefixes():
+def shorten_paths(text: str, prefixes: tuple[tuple[str, str], ...] | None = None) -> str:
+    for prefix, short in prefixes or path_prefixes():
         text = text.replace(prefix, short)
     return text
+
+
+def clean(text: str, prefixes: tuple[tuple[str, str], ...] | None = None) -> str:
+    """What is stored and compared of a run's output: environment noise dropped, log prefixes
+    and paths shortened."""
+    for pattern in ENVIRONMENT_NOISE:
+        text = pattern.sub("", text)
+    for pattern, short in LOG_PREFIXES:
+        text = pattern.sub(short, text)
+    return shorten_paths(text, prefixes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,6 +133,10 @@ class Snippet:
         return frozenset(self.meta.get("requires", []))
 
     @property
+    def uses_torch(self) -> bool:
+        return re.search(r"^(import torch|from torch)\b", self.path.read_text("utf-8"), re.M) is not None
+
+    @property
     def forkable(self) -> bool:
         """Whether the test suite may run it forked from a process with torch imported
         (sitekit.runner): it imports torch, needs no TensorFlow (never loaded beside torch in
@@ -109,22 +146,34 @@ class Snippet:
             sys.platform == "linux"
             and "tensorflow" not in self.requires
             and not self.meta.get("fresh_interpreter", False)
-            and re.search(r"^(import torch|from torch)\b", self.path.read_text("utf-8"), re.M) is not None
+            and self.uses_torch
         )
 
     @property
     def volatile(self) -> tuple[re.Pattern, ...]:
         return DEFAULT_VOLATILE + tuple(re.compile(v) for v in self.meta.get("volatile", []))
 
-    def output_path(self, device: str = "cpu") -> Path:
-        return self.path.with_suffix(".cuda.out" if device == "cuda" else ".out")
+    def output_path(self, build: Build | None = None) -> Path:
+        """Where `build`'s output is stored: `<name>.out` for the primary build,
+        `<name>.versions/<label>.out` for another (stored only where it differs)."""
+        if build is None or build == versions.primary():
+            return self.path.with_suffix(".out")
+        return versions.output_folder(self.path) / f"{build.label}.out"
 
-    def expected_output(self, device: str) -> Path | None:
-        """The captured output a run on `device` is compared with."""
-        for candidate in (self.output_path(device), self.output_path("cpu")):
+    def expected_output(self, build: Build | None = None) -> Path | None:
+        """The captured output a run on `build` is compared with: its own where it differs
+        from the primary build's, else the primary one."""
+        for candidate in (self.output_path(build), self.output_path()):
             if candidate.exists():
                 return candidate
         return None
+
+    def other_outputs(self) -> dict[Build, Path]:
+        """The stored outputs of the non-primary builds, in versions.supported() order."""
+        folder = versions.output_folder(self.path)
+        found = {Build.from_label(p.stem): p for p in folder.glob("*.out")} if folder.is_dir() else {}
+        order = {b: i for i, b in enumerate(versions.supported())}
+        return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
     def normalise(self, text: str) -> str:
         for pattern in self.volatile:
@@ -175,3 +224,10 @@ def detect_device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def detect_build() -> Build:
+    """The build of the torch imported by this process."""
+    import torch
+
+    return Build(versions.release(torch.__version__), detect_device())

@@ -42,7 +42,7 @@ def test_every_embedded_snippet_shows_its_output():
     missing = []
     for page, includes in snippets.includes_by_page().items():
         for rel in sorted(i for i in includes if i.endswith(".py")):
-            out = snippets.Snippet(SNIPPETS / rel).output_path("cpu")
+            out = snippets.Snippet(SNIPPETS / rel).output_path()
             has_output = out.exists() and out.read_text("utf-8").strip()
             if has_output and out.relative_to(SNIPPETS).as_posix() not in includes:
                 missing.append(f"docs/{page} embeds {rel} but not its output {out.name}")

@@ -151,7 +151,7 @@ def _committed():
 
 
 def norm(text: str, snippet: snippets.Snippet) -> str:
-    return snippet.normalise(CELL_FILE.sub("<cell>", snippets.shorten_paths(text)))
+    return snippet.normalise(CELL_FILE.sub("<cell>", snippets.clean(text)))
 
 
 def _outputs(nb) -> list[list[tuple[str, str]]]:

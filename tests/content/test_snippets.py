@@ -1,10 +1,15 @@
-"""Every snippet runs in a fresh process (see snippets.run) and prints exactly its captured output."""
+"""Every snippet runs in a fresh process (sitekit.runner) and prints exactly its captured output.
+
+By default on this venv's torch (the primary build); with SNIPPET_PYTHON set to another
+supported version's python (`make test-versions TORCH=2.13.0`), on that version, compared
+with that version's stored output where it has one.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from sitekit import snippets, runner
+from sitekit import capture, runner, snippets, versions
 from sitekit.config import ROOT
 from conftest import requirement_skip
 
@@ -15,24 +20,38 @@ def _params():
         yield pytest.param(snippet, id=snippet.rel, marks=marks)
 
 
+@pytest.fixture(scope="session")
+def build() -> versions.Build:
+    built = runner.interpreter().build
+    if built not in versions.supported():
+        pytest.fail(f"torch {built.title} is not a supported build (requirements.txt, snippets/versions.toml)",
+                    pytrace=False)
+    return built
+
+
 @pytest.mark.parametrize("snippet", list(_params()))
-def test_snippet_output_matches_capture(snippet: snippets.Snippet, device: str):
-    requirement_skip(snippet.unmet_requirements(device))
+def test_snippet_output_matches_capture(snippet: snippets.Snippet, build: versions.Build):
+    requirement_skip(snippet.unmet_requirements(build.device))
+    reason = capture.skip_reason(snippet, build)
+    if reason:
+        pytest.skip(reason)
     where = ", ".join(f"docs/{p}" for p in snippets.pages_using(snippet.rel)) or "no page"
+    on = f"torch {build.title}"
     result = runner.run(snippet, fork=True)  # fresh state, without paying `import torch` again
     if result.returncode:
         pytest.fail(
-            f"snippets/{snippet.rel} (shown on {where}) exited with {result.returncode}:\n{result.output}",
+            f"snippets/{snippet.rel} (shown on {where}) exited with {result.returncode} on {on}:\n{result.output}",
             pytrace=False,
         )
-    expected = snippet.expected_output(device)
+    expected = snippet.expected_output(build)
     if expected is None:
         pytest.fail(f"snippets/{snippet.rel} has no captured output: run `make outputs`", pytrace=False)
     diff = snippet.diff(expected.read_text("utf-8"), result.output)
     if diff:
+        command = "make outputs" if build == versions.primary() else f"make outputs TORCH={build.torch}"
         pytest.fail(
-            f"output of snippets/{snippet.rel} (shown on {where}) differs from "
+            f"output of snippets/{snippet.rel} (shown on {where}) on {on} differs from "
             f"{expected.relative_to(ROOT)}:\n{diff}\n"
-            "If the change is legitimate, run `make outputs` and review the diff.",
+            f"If the change is legitimate, run `{command}` and review the diff.",
             pytrace=False,
         )

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from sitekit import capture, runner, snippets
+from sitekit import capture, config, runner, snippets, versions
 
 
 @pytest.fixture
@@ -94,45 +94,95 @@ def test_unknown_metadata_is_rejected(fake_snippet):
         snippet.requires
 
 
+PRIMARY = versions.primary()
+OTHER = versions.Build("2.13.0")
+CUDA = versions.Build(PRIMARY.torch, "cuda")
+
+
 def test_outputs_are_rewritten_only_when_they_really_changed(fake_snippet):
     snippet = fake_snippet("import time\nprint('x'); print(f'{time.perf_counter():.3f} s')\n",
                            meta="['demo.py']\nvolatile = ['[\\d.]+ s']\n")
-    assert capture.capture(snippet, "cpu")[0] == "updated"
+    assert capture.capture(snippet, PRIMARY)[0] == "updated"
     first = snippet.output_path().read_text()
-    assert capture.capture(snippet, "cpu")[0] == "unchanged"
+    assert capture.capture(snippet, PRIMARY)[0] == "unchanged"
     assert snippet.output_path().read_text() == first  # the old timing is kept, no churn
 
 
-def test_a_cuda_run_writes_its_own_output_only_where_it_differs(fake_snippet, tmp_path):
-    # What `make outputs` does on a GPU machine for a device-agnostic snippet. The script
-    # prints the contents of a file, so the test decides what "the CUDA run" prints.
+@pytest.mark.parametrize("other", [OTHER, CUDA], ids=["other-version", "cuda"])
+def test_another_build_stores_its_output_only_where_it_differs(fake_snippet, tmp_path, other):
+    # What `make outputs TORCH=2.13.0` (or a run on a GPU) does for a snippet. The script
+    # prints the contents of a file, so the test decides what "that build" prints.
     said = tmp_path / "said.txt"
-    snippet = fake_snippet(f"print(open({str(said)!r}).read(), end='')\n")
-    snippet.output_path("cpu").write_text("same on both\n")
+    snippet = fake_snippet(f"import torch\nprint(open({str(said)!r}).read(), end='')\n")
+    own = snippet.output_path(other)
+    assert own == snippet.path.parent / "demo.versions" / f"{other.label}.out"
+    snippet.output_path().write_text("same on both\n")
     said.write_text("same on both\n")
-    assert capture.capture(snippet, "cuda") == ("unchanged", "")
-    assert not snippet.output_path("cuda").exists()
-    assert snippet.expected_output("cuda") == snippet.output_path("cpu")
+    assert capture.capture(snippet, other) == ("unchanged", "")
+    assert not own.exists() and not own.parent.exists()
+    assert snippet.expected_output(other) == snippet.output_path()
 
-    said.write_text("different on CUDA\n")
-    assert capture.capture(snippet, "cuda")[0] == "updated"
-    assert snippet.output_path("cuda").read_text() == "different on CUDA\n"
-    assert snippet.output_path("cpu").read_text() == "same on both\n"  # the CPU output stays
-    assert snippet.expected_output("cuda") == snippet.output_path("cuda")
-    assert snippet.expected_output("cpu") == snippet.output_path("cpu")
+    said.write_text(f"different on {other.title}\n")
+    assert capture.capture(snippet, other)[0] == "updated"
+    assert own.read_text() == f"different on {other.title}\n"
+    assert snippet.output_path().read_text() == "same on both\n"  # the primary output stays
+    assert snippet.expected_output(other) == own
+    assert snippet.expected_output(PRIMARY) == snippet.output_path()
+    assert snippet.other_outputs() == {other: own}
 
-    said.write_text("same on both\n")  # CUDA prints what CPU prints again: the stale file goes
-    status, detail = capture.capture(snippet, "cuda")
-    assert status == "updated" and "removed demo.cuda.out" in detail
-    assert not snippet.output_path("cuda").exists()
+    said.write_text("same on both\n")  # it prints what the primary build prints again: the stale file goes
+    status, detail = capture.capture(snippet, other)
+    assert status == "updated" and detail.startswith("removed") and f"demo.versions/{other.label}.out" in detail
+    assert not own.exists() and not own.parent.exists()
 
 
 def test_outputs_of_snippets_that_cannot_run_here_are_kept(fake_snippet):
     snippet = fake_snippet("raise SystemExit('needs a GPU')\n", meta="['demo.py']\nrequires = ['cuda']\n")
-    snippet.output_path("cpu").write_text("captured on a GPU\n")
-    assert capture.capture(snippet, "cpu") == ("kept", "needs cuda")
+    snippet.output_path().write_text("captured on a GPU\n")
+    assert capture.capture(snippet, PRIMARY) == ("kept", "needs cuda")
     failing = fake_snippet("raise RuntimeError('broken')\n")
-    failing.output_path("cpu").write_text("old output\n")
-    status, detail = capture.capture(failing, "cpu")
+    failing.output_path().write_text("old output\n")
+    status, detail = capture.capture(failing, PRIMARY)
     assert status == "failed" and "RuntimeError: broken" in detail
-    assert failing.output_path("cpu").read_text() == "old output\n"
+    assert failing.output_path().read_text() == "old output\n"
+
+
+def test_snippets_without_torch_run_on_the_primary_build_only(fake_snippet):
+    no_torch = fake_snippet("print('tensorflow, say')\n")
+    assert capture.skip_reason(no_torch, PRIMARY) is None
+    assert "primary build only" in capture.skip_reason(no_torch, OTHER)
+
+
+def test_environment_noise_is_dropped_and_paths_are_shortened():
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    raw = (f"before\nNo CUDA runtime is found, using CUDA_HOME='/usr/local/cuda'\n"
+           f"W1202 13:44:06.196000 9775 torch/utils/cpp_extension.py:183] No CUDA runtime is found, using CUDA_HOME='/opt/cuda'\n"
+           f"{site}/torch/x.py:1: FutureWarning: y\nafter\n")
+    assert snippets.clean(raw) == "before\n<site-packages>/torch/x.py:1: FutureWarning: y\nafter\n"
+    logs = ("W1202 13:44:06.196000 9775 torch/_dynamo/variables/tensor.py:2043] [1/0] Graph break\n"
+            "[W1202 13:44:48.908541790 init.cpp:778] Warning: nvfuser\n")
+    assert snippets.clean(logs) == "W torch/_dynamo/variables/tensor.py] [1/0] Graph break\n[W init.cpp] Warning: nvfuser\n"
+
+
+def test_a_version_whose_environment_cannot_be_made_touches_no_output(tmp_path, monkeypatch, capsys):
+    # A version pip cannot install (here: one that does not exist) stops `make outputs
+    # TORCH=...` with a message naming it, before any stored output is read or written.
+    monkeypatch.setattr(versions, "VENVS", tmp_path / "venvs")
+    monkeypatch.setattr(versions, "others", lambda: [versions.Supported(versions.Build("0.0.1"), "test")])
+    before = {p: p.stat().st_mtime_ns for p in config.SNIPPETS.rglob("*.out")}
+    assert capture.main(["--torch", "0.0.1"]) == 1
+    said = capsys.readouterr().out
+    assert "torch 0.0.1" in said and "no output of torch 0.0.1 was touched" in said
+    assert {p: p.stat().st_mtime_ns for p in config.SNIPPETS.rglob("*.out")} == before
+    with pytest.raises(SystemExit):  # not a supported version at all: refused up front
+        capture.main(["--torch", "9.9.9"])
+
+
+def test_versions_toml_and_stored_outputs_agree():
+    supported = versions.supported()
+    assert supported[0] == PRIMARY and len(set(supported)) == len(supported)
+    for snippet in snippets.discover():
+        for build, path in snippet.other_outputs().items():
+            assert build in supported, f"{path} belongs to no supported build (snippets/versions.toml)"
