@@ -34,7 +34,7 @@ LABELS = {
     "compile-reduce-overhead": "compile (reduce-overhead)",
     "compile-max-autotune": "compile (max-autotune)",
 }
-CASE_TITLES = {"pointwise": "逐点运算链(8 个逐元素运算)", "mlp": "MLP(3 个 Linear + GELU)", "block": "Transformer 块(注意力 + MLP)"}
+CASE_TITLES = {"pointwise": "逐点运算链（8 个逐元素运算）", "mlp": "MLP（3 个 Linear + GELU）", "block": "Transformer 块（注意力 + MLP）"}
 
 # Deterministic SVG: no timestamp, fixed ids, text kept as text (DejaVu Sans metrics,
 # no dependency on the fonts installed where this runs).
@@ -110,20 +110,20 @@ def environment_md(data: dict) -> str:
     load = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     rows = [
         ["设备", f"{env['device']}:{env['device_name']}"],
-        ["CPU", f"{env['cpu_model']},{env['cpu_count']} 个逻辑核,PyTorch 用 {env['torch_threads']} 个线程({env['cpu_capability']})"],
+        ["CPU", f"{env['cpu_model']}，{env['cpu_count']} 个逻辑核，PyTorch 用 {env['torch_threads']} 个线程（{env['cpu_capability']}）"],
         ["软件", f"PyTorch {env['torch']}" + (f",CUDA {env['cuda']}" if env["cuda"] else "") + f",Python {env['python']}"
          + (f";float32 矩阵乘法精度 `{env['float32_matmul_precision']}`" if "float32_matmul_precision" in env else "")],
-        ["时间与提交", f"{env['date']},git `{(env['git_commit'] or 'unknown')[:10]}`" + (" (bench/ 有未提交修改)" if env["git_dirty"] else "")],
-        ["负载(1/5/15 分钟平均)", f"开始 {load(env['loadavg_before'])},结束 {load(env['loadavg_after'])}"],
-        ["耗时", f"整套 {env['duration_s']:.0f} s;每个变体至少计时 {env['min_run_time_s']:g} s,分 {env['rounds']} 轮与其他变体交替"],
+        ["时间与提交", f"{env['date']},git `{(env['git_commit'] or 'unknown')[:10]}`" + (" （bench/ 有未提交修改）" if env["git_dirty"] else "")],
+        ["负载（1/5/15 分钟平均）", f"开始 {load(env['loadavg_before'])}，结束 {load(env['loadavg_after'])}"],
+        ["耗时", f"整套 {env['duration_s']:.0f} s；每个变体至少计时 {env['min_run_time_s']:g} s，分 {env['rounds']} 轮与其他变体交替"],
         ["结果文件", f"`bench/results/{data['_file']}`"],
     ]
     text = table(["项目", "值"], rows)
     if env["device"] == "cpu" and machine_was_busy(env):
         text += (
             "\n\n!!! warning \"测量时机器并不空闲\"\n"
-            "    开始时的 1 分钟平均负载超过了逻辑核数的一半:别的进程在和基准抢 CPU。"
-            "多线程的内核(矩阵乘法、Inductor 生成的 OpenMP 循环)受影响最大,"
+            "    开始时的 1 分钟平均负载超过了逻辑核数的一半：别的进程在和基准抢 CPU。"
+            "多线程的内核（矩阵乘法、Inductor 生成的 OpenMP 循环）受影响最大，"
             "这些数字比空闲机器上的慢、波动也大。在空闲的机器上运行 `make bench` 可以得到更干净的数字。"
         )
     return text
@@ -170,7 +170,7 @@ def compile_table(variants, sizes, rows) -> str:
     compiled = [v for v in variants if v.startswith("compile")]
     header = ["用例", "TorchScript 准备 + 首次调用"]
     for v in compiled:
-        header += [f"{LABELS[v]} 首次调用(冷缓存)", "再次编译(缓存已热)", "相对 eager 回本所需调用次数"]
+        header += [f"{LABELS[v]} 首次调用（冷缓存）", "再次编译（缓存已热）", "相对 eager 回本所需调用次数"]
     out = []
     for case, case_sizes in sizes.items():
         for size in case_sizes:
@@ -184,7 +184,7 @@ def compile_table(variants, sizes, rows) -> str:
                 cells += [
                     fmt_time(r["prepare_s"] + r["first_call_s"]),
                     fmt_time(r["recompile_warm_cache_s"]),
-                    f"{extra / saved:,.0f}" if saved > 0 else "不回本(不比 eager 快)",
+                    f"{extra / saved:,.0f}" if saved > 0 else "不回本（不比 eager 快）",
                 ]
             out.append(cells)
     return table(header, out)
@@ -200,22 +200,22 @@ def findings_md(data, variants, sizes, rows) -> str:
         bw = {v: rows["pointwise", big, v]["min_bytes"] / rows["pointwise", big, v]["median_s"] / 1e9 for v in variants}
         copy = copy_gbps(rows, big)
         lines.append(
-            f"逐点运算链,最大尺寸 `{big}`:{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%},"
+            f"逐点运算链，最大尺寸 `{big}`：{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%}，"
             f"eager 是 {bw['eager'] / copy:.0%}"
             + (f",TorchScript 是 {bw['torchscript'] / copy:.0%}" if "torchscript" in bw else "")
-            + f";{LABELS[best]} 比 eager 快 {bw[best] / bw['eager']:.1f} 倍。"
+            + f"；{LABELS[best]} 比 eager 快 {bw[best] / bw['eager']:.1f} 倍。"
         )
     for case in ("mlp", "block"):
         if case not in sizes:
             continue
         for v in [v for v in variants if v != "eager"]:
             sp = [rows[case, s, "eager"]["median_s"] / rows[case, s, v]["median_s"] for s in sizes[case]]
-            lines.append(f"{CASE_TITLES[case]}:{LABELS[v]} 相对 eager 的加速比在 {min(sp):.2f}× 到 {max(sp):.2f}× 之间。")
+            lines.append(f"{CASE_TITLES[case]}：{LABELS[v]} 相对 eager 的加速比在 {min(sp):.2f}× 到 {max(sp):.2f}× 之间。")
     for v in compiled:
         cold = [rows[c, s, v]["prepare_s"] + rows[c, s, v]["first_call_s"] for c, ss in sizes.items() for s in ss]
         warm = [rows[c, s, v]["recompile_warm_cache_s"] for c, ss in sizes.items() for s in ss]
         lines.append(
-            f"{LABELS[v]} 的第一次调用(冷缓存)要 {min(cold):.1f}–{max(cold):.1f} 秒,"
+            f"{LABELS[v]} 的第一次调用（冷缓存）要 {min(cold):.1f}–{max(cold):.1f} 秒，"
             f"缓存已热时重新编译要 {min(warm):.1f}–{max(warm):.1f} 秒。"
         )
     return "\n".join(f"- {line}" for line in lines)
@@ -296,34 +296,34 @@ def suite_md(suite: str, data: dict, svg_dir: Path, svg_link: str) -> str:
     parts = [
         "<!-- Generated by `python bench/report.py` from " + data["_file"] + "; do not edit. -->",
         "#### 测量环境\n\n" + environment_md(data),
-        "#### 要点\n\n以下几句由脚本从结果文件算出,随结果一起更新。\n\n" + findings_md(data, variants, sizes, rows),
-        "#### 稳定状态:每次调用的时间\n\n"
-        "中位数;括号里是相对 eager 的加速比(大于 1 表示更快)。\n\n"
-        f"![{suite}:各变体相对 eager 的加速比]({svg_link}/{suite}-speedup.svg)",
+        "#### 要点\n\n以下几句由脚本从结果文件算出，随结果一起更新。\n\n" + findings_md(data, variants, sizes, rows),
+        "#### 稳定状态：每次调用的时间\n\n"
+        "中位数；括号里是相对 eager 的加速比（大于 1 表示更快）。\n\n"
+        f"![{suite}：各变体相对 eager 的加速比]({svg_link}/{suite}-speedup.svg)",
     ]
     for case in sizes:
         parts.append(f"**{CASE_TITLES.get(case, case)}**\n\n" + speed_table(case, variants, sizes, rows))
     parts.append(
-        "#### 逐点运算链:离带宽上限有多远\n\n"
-        f"同一次运行里,复制一个 {fmt_bytes(copy['bytes'] // 2)} 的张量(读 + 写共 {fmt_bytes(copy['bytes'])})"
-        f"用时 {fmt_time(copy['median_s'])},即 **{copy['bandwidth_GBps']:.1f} GB/s**:这台机器从内存搬数据的实际上限(图中灰色虚线)。"
-        "每种尺寸还在与各变体相同的计时轮次里复制一个同样大小的张量(“同尺寸复制”,图中黑色短线):"
-        "小张量能留在 CPU 缓存里,复制得比大张量快;机器忙的时候,它和各变体一起变慢。"
-        "下表的“有效带宽” = 融合后最少要搬的数据(读一遍输入、写一遍输出)÷ 每次调用的时间,"
-        "括号里是它占同尺寸复制带宽的比例:100% 就是把数据原样复制一遍的速度。\n\n"
+        "#### 逐点运算链：离带宽上限有多远\n\n"
+        f"同一次运行里，复制一个 {fmt_bytes(copy['bytes'] // 2)} 的张量（读 + 写共 {fmt_bytes(copy['bytes'])}）"
+        f"用时 {fmt_time(copy['median_s'])}，即 **{copy['bandwidth_GBps']:.1f} GB/s**：这台机器从内存搬数据的实际上限（图中灰色虚线）。"
+        "每种尺寸还在与各变体相同的计时轮次里复制一个同样大小的张量（“同尺寸复制”，图中黑色短线）："
+        "小张量能留在 CPU 缓存里，复制得比大张量快；机器忙的时候，它和各变体一起变慢。"
+        "下表的“有效带宽”= 融合后最少要搬的数据（读一遍输入、写一遍输出）÷ 每次调用的时间，"
+        "括号里是它占同尺寸复制带宽的比例：100% 就是把数据原样复制一遍的速度。\n\n"
         + bandwidth_table(data, variants, sizes, rows)
-        + f"\n\n![{suite}:逐点运算链的有效带宽]({svg_link}/{suite}-pointwise.svg)"
+        + f"\n\n![{suite}：逐点运算链的有效带宽]({svg_link}/{suite}-pointwise.svg)"
     )
     parts.append(
-        "#### 一次性的代价:第一次调用之前\n\n"
-        "“首次调用(冷缓存)”从 `torch.compile(...)` 算到第一次调用返回,Inductor 缓存目录是空的;"
-        "“再次编译(缓存已热)”是在同一进程里 `torch._dynamo.reset()` 后重新编译,Dynamo 重新追踪,"
-        "Inductor 从磁盘缓存取回编译好的代码。“回本所需调用次数” = (首次调用 − 稳定时每次调用)÷ 每次调用比 eager 省下的时间。"
-        f"另外,进程里的**第一次** `torch.compile` 还要一次性地导入 Inductor、启动编译工作进程、准备公共的 C++ 头文件:"
-        f"基准在所有用例之前先编译了一个只做 `x + 1` 的函数,这一步用了 **{fmt_time(data['env']['compile_startup_s'])}**,"
+        "#### 一次性的代价：第一次调用之前\n\n"
+        "“首次调用（冷缓存）”从 `torch.compile(...)` 算到第一次调用返回，Inductor 缓存目录是空的；"
+        "“再次编译（缓存已热）”是在同一进程里 `torch._dynamo.reset()` 后重新编译，Dynamo 重新追踪，"
+        "Inductor 从磁盘缓存取回编译好的代码。“回本所需调用次数”= （首次调用 − 稳定时每次调用）÷ 每次调用比 eager 省下的时间。"
+        f"另外，进程里的**第一次** `torch.compile` 还要一次性地导入 Inductor、启动编译工作进程、准备公共的 C++ 头文件："
+        f"基准在所有用例之前先编译了一个只做 `x + 1` 的函数，这一步用了 **{fmt_time(data['env']['compile_startup_s'])}**,"
         "没有算进下表任何一个用例。\n\n"
         + compile_table(variants, sizes, rows)
-        + f"\n\n![{suite}:第一次调用之前的一次性代价]({svg_link}/{suite}-compile.svg)"
+        + f"\n\n![{suite}：第一次调用之前的一次性代价]({svg_link}/{suite}-compile.svg)"
     )
     return "\n\n".join(parts) + "\n"
 
@@ -332,9 +332,9 @@ PENDING = {
     "cuda": (
         "<!-- Generated by `python bench/report.py`: no CUDA result committed yet. -->\n"
         "!!! note \"GPU 结果尚未测量\"\n"
-        "    仓库里还没有 CUDA 的结果文件(`bench/results/cuda-*.json`)。"
-        "这里不放从别处抄来的数字:在有 NVIDIA GPU 的机器上运行 `make bench-gpu`,"
-        "提交它写出的 JSON 和重新生成的图表后,本节会显示真实的测量。\n"
+        "    仓库里还没有 CUDA 的结果文件（`bench/results/cuda-*.json`）。"
+        "这里不放从别处抄来的数字：在有 NVIDIA GPU 的机器上运行 `make bench-gpu`，"
+        "提交它写出的 JSON 和重新生成的图表后，本节会显示真实的测量。\n"
     ),
 }
 

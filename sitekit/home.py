@@ -31,7 +31,7 @@ def _snippet_counts(chapter: str) -> str:
         for requirement in meta.get(script.name, {}).get("requires", []):
             needs[requirement] = needs.get(requirement, 0) + 1
     extra = "、".join(f"{n} 个需要 {snippets.REQUIREMENTS[r]}" for r, n in sorted(needs.items()))
-    return f"{len(scripts)}" + (f"(其中 {extra})" if extra else "")
+    return f"{len(scripts)}" + (f"（其中 {extra}）" if extra else "")
 
 
 def chapters_table(config) -> str:

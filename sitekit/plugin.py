@@ -5,9 +5,9 @@ modules into the build, and defines nothing they define.
   the page, line, file and section (pymdownx's own error names neither for a section);
 - home: the home page's generated tables (sitekit.home);
 - versions: under each output that another supported torch build prints differently, a
-  collapsed diff per build, and the generated 版本差异 page (sitekit.versionpages);
+  collapsed diff per build, and the generated 版本差异 page (sitekit.versionpages)；
 - vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
-- playground: notebook pages listed under 实验场, kept out of the search index, their
+- playground: notebook pages listed under 实验场，kept out of the search index, their
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
   page (overrides/main.html draws the Colab/Binder links from extra.repository);
 - mermaid: code blocks lifted out of each page while mermaid2 parses it (sitekit.postprocess).

@@ -1,4 +1,4 @@
-"""Thebe (the 运行 buttons' kernel client): its pin, and fetching it into .cache/thebe/.
+"""Thebe（the 运行 buttons' kernel client）：its pin, and fetching it into .cache/thebe/.
 
 Thebe 0.9.x cannot be installed with `npm install` against this registry (one of its
 dependencies names a version that is missing there), but its published tarball carries a

@@ -4,7 +4,7 @@
   on another supported build, a collapsed note holding one unified diff per build against
   the output shown (the plugin calls it on each page; the copy-button test reads pages
   through it too). Blocks whose output is the same everywhere get nothing extra.
-- `differences()`: the body of the generated page 版本差异 (docs/versions.md), per cause,
+- `differences()`: the body of the generated page 版本差异 (docs/versions.md), per cause，
   then per snippet, with a link back to the section that shows it.
 - `tested_on()`: the home page's 测试环境 table, from snippets/captured.toml.
 """
@@ -61,14 +61,15 @@ def notes_for(snippet: snippets.Snippet, indent: str, page: str) -> list[str]:
     link = posixpath.relpath(PAGE, posixpath.dirname(page) or ".")
     body = [
         f"同一个脚本在下面的版本上打印的内容与上面（{shown}）不同。"
-        f"`-` 开头的行是上面的输出，`+` 开头的行是该版本的输出；所有差异按原因归类在[版本差异]({link})。",
+        f"`-` 开头的行是上面的输出，`+` 开头的行是该版本的输出；所有差异按原因归类在 [版本差异]({link})。",
         "",
     ]
     for build, path in others.items():
         lines = _diff(snippet, primary, path.read_text("utf-8"))
         body += _fenced(lines, f'{{ .diff .version-diff title="{shown} → {build.title}" }}', "") + [""]
     inner = indent + "    "
-    return ["", f'{indent}??? note "这段输出在 {titles} 上不同"', ""] + [
+    summary = f"这段输出在 {titles} 上不同"
+    return ["", f'{indent}??? note "{summary}"', ""] + [
         f"{inner}{line}" if line else "" for line in body
     ]
 
@@ -191,7 +192,7 @@ def differences() -> str:
                 f"[`{d.snippet.rel}`]({where[0]})" if where else f"`{d.snippet.rel}`")
             others = "、".join(c for c in d.causes if c != cause)
             also = f"（还有：{others}）" if others else ""
-            out.append(f"- {link}，{d.build.title}{also}")
+            out.append(f"- {link},{d.build.title}{also}")
         out.append("")
     if not diffs:
         out.append("所有支持的版本打印的内容都与主版本相同。")

@@ -124,9 +124,9 @@ def main(argv=None) -> int:
                     [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{args.site_port}"], cwd=ROOT
                 )
             print(
-                "\n实验场已启动。打开下面的链接(令牌只在这次运行有效,不要分享):\n\n"
+                "\n实验场已启动。打开下面的链接（令牌只在这次运行有效，不要分享）：\n\n"
                 f"    {kernel.link(site)}\n\n"
-                f"Jupyter 服务器:{kernel.url}(只接受来自 {site} 的页面);按 Ctrl+C 停止。\n",
+                f"Jupyter 服务器：{kernel.url}（只接受来自 {site} 的页面）；按 Ctrl+C 停止。\n",
                 flush=True,
             )
             while kernel.process.poll() is None and (site_proc is None or site_proc.poll() is None):

@@ -1,4 +1,4 @@
-# 打印运行本站代码的环境:PyTorch 版本、可用设备和 CPU 线程数。
+# 打印运行本站代码的环境：PyTorch 版本、可用设备和 CPU 线程数。
 import platform
 
 import torch

@@ -1,8 +1,8 @@
-# kernel_count.py 的 GPU 版:数一数 GPU 上真正启动了几个内核(kernel launch)。
-# 需要 NVIDIA GPU;输出在 CUDA 任务里捕获。
+# kernel_count.py 的 GPU 版：数一数 GPU 上真正启动了几个内核 (kernel launch)。
+# 需要 NVIDIA GPU；输出在 CUDA 任务里捕获。
 import os
 
-os.environ["KINETO_LOG_LEVEL"] = "6"  # 屏蔽 kineto 的 USDT 启停日志(见 kernel_count.py)
+os.environ["KINETO_LOG_LEVEL"] = "6"  # 屏蔽 kineto 的 USDT 启停日志 (见 kernel_count.py)
 
 import torch
 from torch.autograd import DeviceType
@@ -25,12 +25,12 @@ torch.manual_seed(0)
 x = torch.randn(1_000_000, device="cuda")
 
 eager = gpu_kernels(f, x)
-print(f"eager: 启动了 {len(eager)} 个 GPU 内核")
+print(f"eager：启动了 {len(eager)} 个 GPU 内核")
 for name in eager:
-    print("   ", name.split("<")[0][:60])  # 内核名是很长的 C++ 模板名,只留开头
+    print("   ", name.split("<")[0][:60])  # 内核名是很长的 C++ 模板名，只留开头
 
 compiled = torch.compile(f)  # 在 GPU 上 TorchInductor 生成 Triton 内核
-compiled(x)  # 第一次调用:编译
+compiled(x)  # 第一次调用：编译
 fused = gpu_kernels(compiled, x)
-print(f"compiled: 启动了 {len(fused)} 个 GPU 内核 {fused}")
-print("结果一致:", torch.allclose(f(x), compiled(x), atol=1e-5))
+print(f"compiled：启动了 {len(fused)} 个 GPU 内核 {fused}")
+print("结果一致：", torch.allclose(f(x), compiled(x), atol=1e-5))

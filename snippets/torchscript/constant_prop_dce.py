@@ -1,7 +1,7 @@
 import torch
 
 # --8<-- [start:manual]
-# 一张手写的 TorchScript IR:2*3 可以在编译期算出,cos 的结果没人用
+# 一张手写的 TorchScript IR：2*3 可以在编译期算出，cos 的结果没人用
 graph = torch._C.parse_ir(
     """
 graph(%x : Tensor):
@@ -16,18 +16,18 @@ graph(%x : Tensor):
 print("=== 优化前 ===")
 print(graph)
 
-torch._C._jit_pass_dce(graph)  # 死代码消除:删掉结果没人用、也没有副作用的节点
+torch._C._jit_pass_dce(graph)  # 死代码消除：删掉结果没人用、也没有副作用的节点
 print("=== 死代码消除之后 ===")
 print(graph)
 
-torch._C._jit_pass_constant_propagation(graph)  # 常量传播:输入全是常量的节点在编译期算掉
+torch._C._jit_pass_constant_propagation(graph)  # 常量传播：输入全是常量的节点在编译期算掉
 print("=== 常量传播之后 ===")
 print(graph)
 # --8<-- [end:manual]
 
 
 # --8<-- [start:script]
-# torch.jit.script 编译时已经跑过这些清理 pass:源码里的常量表达式、
+# torch.jit.script 编译时已经跑过这些清理 pass：源码里的常量表达式、
 # 永远不成立的分支和无用的计算都不会出现在 .graph 里
 @torch.jit.script
 def f(x):

@@ -21,27 +21,27 @@ model = ConvBNReLU().eval()
 x = torch.randn(1, 3, 8, 8)
 
 scripted = torch.jit.script(model)
-print("=== script 之后(forward 里只是调用子模块)===")
+print("=== script 之后（forward 里只是调用子模块）===")
 print(scripted.graph.str(False))
-# 把子模块的 forward 内联进来,才看得到真正要执行的全部节点
+# 把子模块的 forward 内联进来，才看得到真正要执行的全部节点
 inlined = scripted.graph.copy()
 torch._C._jit_pass_inline(inlined)
-print("内联后的节点数:", count_nodes(inlined))
+print("内联后的节点数：", count_nodes(inlined))
 
 # --8<-- [start:freeze]
-# freeze:参数和属性变成常量,self.training 的分支被删掉,BN 折叠进卷积
+# freeze：参数和属性变成常量，self.training 的分支被删掉，BN 折叠进卷积
 frozen = torch.jit.freeze(scripted)
 print("=== torch.jit.freeze 之后 ===")
 print(frozen.graph.str(False))
-print("节点数:", count_nodes(frozen.graph))
+print("节点数：", count_nodes(frozen.graph))
 
-# optimize_for_inference:在 freeze 的基础上再做面向推理的改写(CPU 上换成 oneDNN/MKLDNN 卷积)
+# optimize_for_inference:在 freeze 的基础上再做面向推理的改写 (CPU 上换成 oneDNN/MKLDNN 卷积)
 optimized = torch.jit.optimize_for_inference(torch.jit.script(model))
 print("=== torch.jit.optimize_for_inference 之后 ===")
 print(optimized.graph.str(False))
 
 with torch.no_grad():
     expected = model(x)
-    print("freeze 结果一致:", torch.allclose(frozen(x), expected, atol=1e-5))
-    print("optimize_for_inference 结果一致:", torch.allclose(optimized(x), expected, atol=1e-5))
+    print("freeze 结果一致：", torch.allclose(frozen(x), expected, atol=1e-5))
+    print("optimize_for_inference 结果一致：", torch.allclose(optimized(x), expected, atol=1e-5))
 # --8<-- [end:freeze]

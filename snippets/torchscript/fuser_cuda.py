@@ -10,9 +10,9 @@ def pointwise(x, y):
 print("can fuse on GPU:", torch._C._jit_can_fuse_on_gpu())
 f = torch.jit.script(pointwise)
 x, y = torch.randn(1000, device="cuda"), torch.randn(1000, device="cuda")
-for _ in range(3):  # profiling executor:前几次调用收集形状信息,之后才优化
+for _ in range(3):  # profiling executor：前几次调用收集形状信息，之后才优化
     f(x, y)
 graph = torch.jit.last_executed_optimized_graph()
-print("节点种类:", sorted({n.kind() for n in graph.nodes()} - {"prim::Constant"}))
+print("节点种类：", sorted({n.kind() for n in graph.nodes()} - {"prim::Constant"}))
 print(graph.str(False))
-print("结果一致:", torch.allclose(f(x, y), pointwise(x, y)))
+print("结果一致：", torch.allclose(f(x, y), pointwise(x, y)))

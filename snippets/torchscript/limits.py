@@ -9,14 +9,14 @@ from torch import nn
 def show(title, fn):
     try:
         fn()
-        print(f"--- {title}: 没有报错")
+        print(f"--- {title}：没有报错")
     except Exception as e:
         print(f"--- {title}: {type(e).__name__}")
         print(str(e).strip())
 
 
 # --8<-- [start:debug]
-# 1) 调试:出错时看到的是 TorchScript 解释器的调用栈,不是 Python 的
+# 1) 调试：出错时看到的是 TorchScript 解释器的调用栈，不是 Python 的
 @torch.jit.script
 def project(x, w):
     h = x + 1
@@ -34,18 +34,18 @@ def with_breakpoint(x):
 
 show("breakpoint()", lambda: torch.jit.script(with_breakpoint))
 
-# 调试时的办法:PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数,
-# 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好,所以用子进程演示
+# 调试时的办法:PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数，
+# 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好，所以用子进程演示
 demo = "import torch\ndef f(x):\n    return x + 1\nprint(type(torch.jit.script(f)).__name__)"
 env = {**os.environ, "PYTORCH_JIT": "0"}
 out = subprocess.run([sys.executable, "-c", demo], env=env, capture_output=True, text=True, check=True)
-print("默认:          torch.jit.script 返回", type(project).__name__)
+print("默认：torch.jit.script 返回", type(project).__name__)
 print("PYTORCH_JIT=0: torch.jit.script 返回", out.stdout.strip())
 # --8<-- [end:debug]
 
 
 # --8<-- [start:dynamic]
-# 2) 动态结构:类型必须在编译期确定
+# 2) 动态结构：类型必须在编译期确定
 def log_steps(x):
     steps = []
     steps.append(x)

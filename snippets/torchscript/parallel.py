@@ -16,4 +16,4 @@ def two_branches(x, w1, w2):
 torch.manual_seed(0)
 x, w1, w2 = torch.randn(64, 64), torch.randn(64, 64), torch.randn(64, 64)
 print(two_branches.graph)
-print("与 eager 一致:", torch.allclose(two_branches(x, w1, w2), branch(x, w1) + branch(x, w2)))
+print("与 eager 一致：", torch.allclose(two_branches(x, w1, w2), branch(x, w1) + branch(x, w2)))

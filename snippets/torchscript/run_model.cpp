@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-// 与 save_load.py 的 show() 同样的格式:保留 4 位小数,方便逐字比对
+// 与 save_load.py 的 show() 同样的格式：保留 4 位小数，方便逐字比对
 static void show(const char* label, const torch::Tensor& y) {
   torch::Tensor flat = y.contiguous().view(-1);
   std::printf("%s =", label);
@@ -30,7 +30,7 @@ int main(int argc, const char* argv[]) {
   torch::NoGradGuard no_grad;
 
   torch::Tensor x = torch::linspace(0, 1, 8).reshape({2, 4});  // 与 save_load.py 相同的输入
-  // forward 的参数是 IValue 列表;返回值也是 IValue,这里是一个 Tensor
+  // forward 的参数是 IValue 列表；返回值也是 IValue，这里是一个 Tensor
   show("y(x) ", module.forward({x}).toTensor());
   show("y(-x)", module.forward({-x}).toTensor());
   return 0;

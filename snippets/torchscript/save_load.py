@@ -12,27 +12,27 @@ class Gate(nn.Module):
 
     def forward(self, x):
         y = self.linear(x)
-        if x.sum() > 0:  # 数据相关的分支:script 把它保存在模型文件里
+        if x.sum() > 0:  # 数据相关的分支：script 把它保存在模型文件里
             return y.relu()
         return -y
 
 
 def show(label, y):
-    # 与 run_model.cpp 同样的格式:保留 4 位小数
+    # 与 run_model.cpp 同样的格式：保留 4 位小数
     print(f"{label} =" + "".join(f" {v:.4f}" for v in y.flatten().tolist()))
 
 
 torch.manual_seed(0)
 model = torch.jit.script(Gate().eval())
-torch.jit.save(model, "gate.pt")  # 代码(TorchScript)+ 参数,一个 zip 文件
+torch.jit.save(model, "gate.pt")  # 代码（TorchScript）+ 参数，一个 zip 文件
 
-x = torch.linspace(0, 1, 8).reshape(2, 4)  # x 走 if 分支,-x 走另一支
+x = torch.linspace(0, 1, 8).reshape(2, 4)  # x 走 if 分支，-x 走另一支
 with torch.no_grad():
     print("--- 保存它的进程")
     show("y(x) ", model(x))
     show("y(-x)", model(-x))
 
-# 另一个 Python 进程:只 import torch,没有 Gate 这个类,照样能加载并运行
+# 另一个 Python 进程：只 import torch，没有 Gate 这个类，照样能加载并运行
 loader = """
 import torch
 m = torch.jit.load("gate.pt")

@@ -23,12 +23,12 @@ def scale_fixed(x: torch.Tensor, n: int) -> torch.Tensor:
     return x * n
 
 
-print("修正后:", torch.jit.script(scale_fixed)(torch.ones(2), 3))
+print("修正后：", torch.jit.script(scale_fixed)(torch.ones(2), 3))
 # --8<-- [end:annotation]
 
 
 # --8<-- [start:ignore]
-# 2) 调用 TorchScript 编译不了的代码(这里是 NumPy)
+# 2) 调用 TorchScript 编译不了的代码（这里是 NumPy）
 def log1p_np(x):
     arr = x.numpy()
     return torch.from_numpy(np.log1p(arr))
@@ -41,7 +41,7 @@ def model(x):
 show("调用 NumPy", lambda: torch.jit.script(model))
 
 
-@torch.jit.ignore  # 不编译,留作一次 Python 调用:能运行,但不能脱离 Python
+@torch.jit.ignore  # 不编译，留作一次 Python 调用：能运行，但不能脱离 Python
 def log1p_np_ignored(x: torch.Tensor) -> torch.Tensor:
     arr = x.numpy()
     return torch.from_numpy(np.log1p(arr))
@@ -52,7 +52,7 @@ def model_ignored(x):
 
 
 scripted = torch.jit.script(model_ignored)
-print("ignore 后:", scripted(torch.ones(2)))
+print("ignore 后：", scripted(torch.ones(2)))
 show("保存含 ignore 的函数", lambda: torch.jit.save(scripted, "model_ignored.pt"))
 
 
@@ -62,7 +62,7 @@ class Model(torch.nn.Module):
             return self.debug_dump(x)
         return torch.log1p(x) * 2
 
-    @torch.jit.unused  # 编译时换成 raise:能保存,但调用到它就报错
+    @torch.jit.unused  # 编译时换成 raise：能保存，但调用到它就报错
     def debug_dump(self, x: torch.Tensor) -> torch.Tensor:
         print(np.asarray(x))
         return x
@@ -70,7 +70,7 @@ class Model(torch.nn.Module):
 
 m = torch.jit.script(Model())
 torch.jit.save(m, "model_unused.pt")
-print("unused 后可以保存:", m(torch.ones(2)))
+print("unused 后可以保存：", m(torch.ones(2)))
 show("调用被 unused 的方法", lambda: m(torch.ones(2), True))
 # --8<-- [end:ignore]
 
@@ -91,5 +91,5 @@ def total_fixed(x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
     return x * s
 
 
-print("修正后:", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b": 1.0}))
+print("修正后：", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b": 1.0}))
 # --8<-- [end:kwargs]

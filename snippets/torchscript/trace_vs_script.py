@@ -1,7 +1,7 @@
 import torch
 
 
-# 输出取决于输入的"值":这就是数据相关的控制流
+# 输出取决于输入的“值”：这就是数据相关的控制流
 def gate(x):
     if x.sum() > 0:
         return x * 2
@@ -11,15 +11,15 @@ def gate(x):
 pos = torch.tensor([1.0, 2.0])
 neg = torch.tensor([-1.0, -2.0])
 
-# trace 只运行一次 gate(pos),记下这一次真正执行了的算子
+# trace 只运行一次 gate(pos)，记下这一次真正执行了的算子
 traced = torch.jit.trace(gate, pos)
-# script 读 gate 的源代码,把 if 也编译进去
+# script 读 gate 的源代码，把 if 也编译进去
 scripted = torch.jit.script(gate)
 
 print("eager   :", gate(pos), gate(neg))
 print("traced  :", traced(pos), traced(neg))
 print("scripted:", scripted(pos), scripted(neg))
-print("traced(neg) 正确吗?", torch.equal(traced(neg), gate(neg)))
+print("traced(neg) 正确吗？", torch.equal(traced(neg), gate(neg)))
 
 print("=== traced.graph ===")
 print(traced.graph)

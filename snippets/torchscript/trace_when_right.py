@@ -6,7 +6,7 @@ from torch import nn
 
 
 class Branches(nn.Module):
-    """三个分支相加:没有依赖数据的 if/for,但用了 script 不认识的 functools.reduce。"""
+    """三个分支相加：没有依赖数据的 if/for，但用了 script 不认识的 functools.reduce。"""
 
     def __init__(self):
         super().__init__()
@@ -22,12 +22,12 @@ model = Branches().eval()
 try:
     torch.jit.script(model)
 except RuntimeError as e:
-    print("script 失败:", e)
+    print("script 失败：", e)
 
-# trace 不读源代码,只记录执行了的算子:reduce 和列表推导式在 Python 里跑完,留下三个 linear 和两个 add
+# trace 不读源代码，只记录执行了的算子：reduce 和列表推导式在 Python 里跑完，留下三个 linear 和两个 add
 traced = torch.jit.trace(model, torch.randn(2, 4))
 print(traced.code)
 
-# 结构与数据无关,所以换一个 batch 大小也对
+# 结构与数据无关，所以换一个 batch 大小也对
 x = torch.randn(5, 4)
-print("与 eager 一致:", torch.allclose(traced(x), model(x)))
+print("与 eager 一致：", torch.allclose(traced(x), model(x)))

@@ -1,7 +1,7 @@
 /*
  * 运行 buttons: run a chapter's code blocks on a real Python kernel, in the page.
  *
- * Nothing heavy loads until a reader presses 运行. Then this script
+ * Nothing heavy loads until a reader presses 运行。Then this script
  *   1. decides where the kernel is:
  *      - local: `make playground` starts a Jupyter server on 127.0.0.1 with a fresh token and
  *        prints a link to this site whose URL fragment carries the server URL and token
@@ -64,8 +64,8 @@
   }
 
   var HOW_TO_START =
-    "在仓库根目录运行 <code>make playground</code>,然后打开它在终端里打印的链接" +
-    "(链接里带着这次运行的令牌;每次启动都会换新)。";
+    "在仓库根目录运行 <code>make playground</code>，然后打开它在终端里打印的链接" +
+    "（链接里带着这次运行的令牌；每次启动都会换新）。";
 
   function say(bar, html, kind) {
     var status = bar.querySelector(".playground-status");
@@ -84,19 +84,19 @@
       function (response) {
         if (response.ok) return null;
         if (response.status === 401 || response.status === 403) {
-          return "本地内核拒绝了这个页面带来的令牌(HTTP " + response.status + ")。令牌每次启动都会换新:" + HOW_TO_START;
+          return "本地内核拒绝了这个页面带来的令牌 (HTTP " + response.status + ")。令牌每次启动都会换新：" + HOW_TO_START;
         }
-        return "本地内核返回了错误(HTTP " + response.status + ")。" + HOW_TO_START;
+        return "本地内核返回了错误 (HTTP " + response.status + ")。" + HOW_TO_START;
       },
       function () {
         // A refused token comes back without CORS headers and looks like a network error:
         // an opaque (no-cors) request tells "server there, token refused" from "no server".
         return fetch(target.url + "/api/status", { mode: "no-cors", cache: "no-store", credentials: "omit" }).then(
           function () {
-            return "本地内核拒绝了这个页面带来的令牌(或这个页面的地址)。令牌每次启动都会换新:" + HOW_TO_START;
+            return "本地内核拒绝了这个页面带来的令牌（或这个页面的地址）。令牌每次启动都会换新：" + HOW_TO_START;
           },
           function () {
-            return "连不上本地内核 " + target.url + ":它没有在运行,或者已经停止。" + HOW_TO_START;
+            return "连不上本地内核 " + target.url + "：它没有在运行，或者已经停止。" + HOW_TO_START;
           }
         );
       }
@@ -158,11 +158,11 @@
   function localise() {
     document.querySelectorAll(".thebe-run-button").forEach(function (b) {
       b.textContent = "运行";
-      b.title = "运行这段代码(可以先修改)";
+      b.title = "运行这段代码（可以先修改）";
     });
     document.querySelectorAll(".thebe-restart-button").forEach(function (b) {
       b.textContent = "重启内核";
-      b.title = "重启本页的 Python 内核:清空所有变量";
+      b.title = "重启本页的 Python 内核：清空所有变量";
     });
   }
 
@@ -221,7 +221,7 @@
       bar,
       target.kind === "local"
         ? "正在连接本地内核 " + target.url + " …"
-        : "正在通过 Binder 启动内核(mybinder.org;第一次可能要几分钟)…",
+        : "正在通过 Binder 启动内核（mybinder.org；第一次可能要几分钟）…",
       "info"
     );
     var first = target.kind === "local" ? probeLocal(target) : Promise.resolve(null);
@@ -237,8 +237,8 @@
         window.thebe.on("status", function (evt, data) {
           if (!data) return;
           if (data.status === "error" || data.status === "dead" || data.status === "failed") {
-            say(bar, "内核出错:" + escapeHtml(String(data.message || data.status)) + "。" +
-              (target.kind === "local" ? HOW_TO_START : "可以刷新页面重试,或使用页面顶部的“在 Colab 中打开”。"), "error");
+            say(bar, "内核出错：" + escapeHtml(String(data.message || data.status)) + "。" +
+              (target.kind === "local" ? HOW_TO_START : "可以刷新页面重试，或使用页面顶部的“在 Colab 中打开”。"), "error");
           }
         });
         return window.thebe.bootstrap(thebeOptions(target));
@@ -250,7 +250,7 @@
         localise();
         takeOverRestart(bar, result.session, result.notebook, target);
         document.querySelectorAll(".playground-run").forEach(function (b) { b.hidden = true; });
-        say(bar, target.kind === "local" ? "已连接本地内核。代码可以直接修改,再按“运行”。" : "已连接 Binder 内核。", "ok");
+        say(bar, target.kind === "local" ? "已连接本地内核。代码可以直接修改，再按“运行”。" : "已连接 Binder 内核。", "ok");
         var cell = result.notebook.cells[index];
         if (cell) return cell.execute(cell.source);
       })
@@ -258,10 +258,10 @@
         state.phase = "idle";
         var message = error && error.message ? error.message : String(error);
         if (message.indexOf("make playground") < 0 && target.kind === "local") {
-          message = "连接本地内核失败:" + escapeHtml(message) + "。" + HOW_TO_START;
+          message = "连接本地内核失败：" + escapeHtml(message) + "。" + HOW_TO_START;
         } else if (target.kind === "binder" && message.indexOf("Binder") < 0) {
-          message = "Binder 没能启动内核:" + escapeHtml(message) +
-            "。可以稍后重试,使用页面顶部的“在 Colab 中打开”,或者克隆仓库后在本地运行 <code>make playground</code>。";
+          message = "Binder 没能启动内核：" + escapeHtml(message) +
+            "。可以稍后重试，使用页面顶部的“在 Colab 中打开”，或者克隆仓库后在本地运行 <code>make playground</code>。";
         }
         say(bar, message, "error");
       });
@@ -280,7 +280,7 @@
     button.type = "button";
     button.className = "md-button playground-run";
     button.textContent = "运行";
-    button.title = "在 Python 内核上运行这段代码,并且可以修改后再运行";
+    button.title = "在 Python 内核上运行这段代码，并且可以修改后再运行";
     var status = document.createElement("div");
     status.className = "playground-status";
     status.setAttribute("role", "status");
