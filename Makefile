@@ -29,7 +29,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test test-versions browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
+.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -38,6 +38,7 @@ help:
 	@echo "make outputs  re-run every snippet and rewrite the captured outputs that changed"
 	@echo "               (TORCH=2.13.0: on another supported torch version, its differing outputs)"
 	@echo "make test-versions  the snippet tests on the other supported torch versions (TORCH=... for one)"
+	@echo "make fix-zh   apply the Chinese typography fixes the tests ask for (full-width punctuation, spacing)"
 	@echo "make lock     regenerate constraints.txt from the current .venv"
 	@echo "make notebooks  regenerate and execute the 实验场 notebooks (docs/playground/)"
 	@echo "make playground serve the site plus a local Jupyter kernel for its 运行 buttons"
@@ -106,6 +107,11 @@ test-versions: $(ALL_STAMP)
 	  echo "== snippet tests on torch $$v ($$py)"; \
 	  SNIPPET_PYTHON=$$py $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests/content/test_snippets.py $(PYTEST_ARGS); \
 	done
+
+# Chinese typography (sitekit/chinese.py + autocorrect, .autocorrectrc): what
+# tests/content/test_chinese_text.py checks, applied to the files instead of reported.
+fix-zh: $(DOCS_STAMP)
+	$(BIN)/python -m sitekit.chinese --fix
 
 notebooks: $(ALL_STAMP)
 	$(BIN)/python -m sitekit notebooks

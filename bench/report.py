@@ -34,7 +34,7 @@ LABELS = {
     "compile-reduce-overhead": "compile (reduce-overhead)",
     "compile-max-autotune": "compile (max-autotune)",
 }
-CASE_TITLES = {"pointwise": "逐点运算链（8 个逐元素运算）", "mlp": "MLP（3 个 Linear + GELU）", "block": "Transformer 块（注意力 + MLP）"}
+CASE_TITLES = {"pointwise": "逐元素运算链（8 个逐元素运算）", "mlp": "MLP（3 个 Linear + GELU）", "block": "Transformer 块（注意力 + MLP）"}
 
 # Deterministic SVG: no timestamp, fixed ids, text kept as text (DejaVu Sans metrics,
 # no dependency on the fonts installed where this runs).
@@ -200,7 +200,7 @@ def findings_md(data, variants, sizes, rows) -> str:
         bw = {v: rows["pointwise", big, v]["min_bytes"] / rows["pointwise", big, v]["median_s"] / 1e9 for v in variants}
         copy = copy_gbps(rows, big)
         lines.append(
-            f"逐点运算链，最大尺寸 `{big}`：{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%}，"
+            f"逐元素运算链，最大尺寸 `{big}`：{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%}，"
             f"eager 是 {bw['eager'] / copy:.0%}"
             + (f",TorchScript 是 {bw['torchscript'] / copy:.0%}" if "torchscript" in bw else "")
             + f"；{LABELS[best]} 比 eager 快 {bw[best] / bw['eager']:.1f} 倍。"
@@ -304,7 +304,7 @@ def suite_md(suite: str, data: dict, svg_dir: Path, svg_link: str) -> str:
     for case in sizes:
         parts.append(f"**{CASE_TITLES.get(case, case)}**\n\n" + speed_table(case, variants, sizes, rows))
     parts.append(
-        "#### 逐点运算链：离带宽上限有多远\n\n"
+        "#### 逐元素运算链：离带宽上限有多远\n\n"
         f"同一次运行里，复制一个 {fmt_bytes(copy['bytes'] // 2)} 的张量（读 + 写共 {fmt_bytes(copy['bytes'])}）"
         f"用时 {fmt_time(copy['median_s'])}，即 **{copy['bandwidth_GBps']:.1f} GB/s**：这台机器从内存搬数据的实际上限（图中灰色虚线）。"
         "每种尺寸还在与各变体相同的计时轮次里复制一个同样大小的张量（“同尺寸复制”，图中黑色短线）："
@@ -312,7 +312,7 @@ def suite_md(suite: str, data: dict, svg_dir: Path, svg_link: str) -> str:
         "下表的“有效带宽”= 融合后最少要搬的数据（读一遍输入、写一遍输出）÷ 每次调用的时间，"
         "括号里是它占同尺寸复制带宽的比例：100% 就是把数据原样复制一遍的速度。\n\n"
         + bandwidth_table(data, variants, sizes, rows)
-        + f"\n\n![{suite}：逐点运算链的有效带宽]({svg_link}/{suite}-pointwise.svg)"
+        + f"\n\n![{suite}：逐元素运算链的有效带宽]({svg_link}/{suite}-pointwise.svg)"
     )
     parts.append(
         "#### 一次性的代价：第一次调用之前\n\n"

@@ -115,7 +115,7 @@ def fix_prose(text: str) -> str:
     pair = re.compile(r"\(([^()\n]*)\)")
 
     def paren(m: re.Match) -> str:
-        inner, before, after = m[1], _neighbour(text_, m.start() - 1, -1, ""), _neighbour(text_, m.end(), 1, "")
+        inner, before, after = m[1], _neighbour(text_, m.start() - 1, -1, " "), _neighbour(text_, m.end(), 1, "")
         if _HAS_CJK.search(inner) or _HAS_CJK.match(before) or _HAS_CJK.match(after):
             return f"（{inner.strip()}）"
         return "\ue002" + inner + "\ue003"  # a Latin pair: kept, hidden from the next round
@@ -186,9 +186,9 @@ def fix_comment(line: str) -> str:
     """A source comment: fixed if it is Chinese; an English one quoting a Chinese label is not."""
     masker = _Masker()
     masked = masker.mask(line, _INLINE_CODE)
-    prose = _MASKED.sub("", masked)
-    if 2 * len(_HAS_CJK.findall(prose)) < len(re.findall(r"[A-Za-z]", prose)):
-        return line
+    prose = _MASKED.sub("", masked).lstrip("#/* ")
+    if re.match(r"[A-Za-z]", prose) and re.search(r"[A-Za-z']+(?: [A-Za-z']+){2}", prose):
+        return line  # starts as an English sentence
     return fix_line(line)
 
 

@@ -295,7 +295,7 @@ def percent_script(page: str, cells: list[Cell]) -> str:
 
     nb = nbformat.v4.new_notebook()
     intro = (
-        f"> 本笔记本由网页 [{page}]({page_url(page)}) 生成：文字与页面相同，代码格就是页面嵌入的"
+        f"> 本笔记本由网页 [{page}]（{page_url(page)}）生成：文字与页面相同，代码格就是页面嵌入的"
         f" `snippets/` 脚本。不要直接修改它，修改页面或脚本后运行 `make notebooks`。\n"
     )
     nb.cells.append(nbformat.v4.new_markdown_cell(intro))

@@ -4,6 +4,8 @@ modules into the build, and defines nothing they define.
 - includes: every `--8<--` of a page resolves (sitekit.includes), or the build stops with
   the page, line, file and section (pymdownx's own error names neither for a section);
 - home: the home page's generated tables (sitekit.home);
+- glossary: the 术语表 page from docs/glossary.toml, and each page's first use of a term
+  linked to its entry (sitekit.glossary);
 - versions: under each output that another supported torch build prints differently, a
   collapsed diff per build, and the generated 版本差异 page (sitekit.versionpages)；
 - vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
@@ -26,9 +28,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
-from sitekit import config as site_config, home, includes, notebooks, postprocess, vendor, versionpages
+from mkdocs.utils import get_relative_url
 
-PARTS = ("includes", "home", "versions", "vendor", "playground", "mermaid")
+from sitekit import config as site_config, glossary, home, includes, notebooks, postprocess, vendor, versionpages
+
+PARTS = ("includes", "home", "glossary", "versions", "vendor", "playground", "mermaid")
 PLAYGROUND_SECTION = "实验场"
 
 
@@ -84,6 +88,12 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 markdown = home.fill(markdown, config)
             except ValueError as e:
                 raise PluginError(str(e)) from None
+        if "glossary" in self.on and src == glossary.PAGE:
+            titles = {target: title for title, target in site_config.nav_pages(config["nav"])}
+            try:
+                markdown = glossary.fill(markdown, titles)
+            except ValueError as e:
+                raise PluginError(str(e)) from None
         if "versions" in self.on and src.endswith(".md"):
             try:
                 if src == versionpages.PAGE:
@@ -96,6 +106,14 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
             # a search lands on the chapter that teaches the term, not on its notebook copy.
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         return markdown
+
+    def on_page_content(self, html, page, config, files):
+        src = page.file.src_uri
+        if "glossary" in self.on and src.endswith(".md") and src != glossary.PAGE:
+            target = files.get_file_from_path(glossary.PAGE)
+            if target is not None:
+                html, _ = glossary.link_first_uses(html, get_relative_url(target.url, page.url))
+        return html
 
     def on_page_context(self, context, page, config, nav):
         if "playground" in self.on:

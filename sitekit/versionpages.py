@@ -4,7 +4,7 @@
   on another supported build, a collapsed note holding one unified diff per build against
   the output shown (the plugin calls it on each page; the copy-button test reads pages
   through it too). Blocks whose output is the same everywhere get nothing extra.
-- `differences()`: the body of the generated page 版本差异 (docs/versions.md), per cause，
+- `differences()`: the body of the generated page 版本差异（docs/versions.md），per cause，
   then per snippet, with a link back to the section that shows it.
 - `tested_on()`: the home page's 测试环境 table, from snippets/captured.toml.
 """

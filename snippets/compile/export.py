@@ -43,7 +43,7 @@ except Exception as e:
 class WithCond(nn.Module):
     def forward(self, x):
         # 依赖数据的分支写成 torch.cond：两个分支都记进图，运行时按条件选一个
-        # (写成 Python 的 if,export 会像 fullgraph=True 一样报错)
+        # （写成 Python 的 if，export 会像 fullgraph=True 一样报错）
         return torch.cond(x.sum() > 0, lambda t: t * 2, lambda t: t - 1, (x,))
 
 

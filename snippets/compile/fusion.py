@@ -1,4 +1,4 @@
-# 算子融合：eager 为每个运算各跑一个 kernel，Inductor 把整串逐元素运算融合成一个 C++ kernel。
+# 算子融合：eager 为每个运算各跑一个内核，Inductor 把整串逐元素运算融合成一个 C++ 内核。
 import re
 
 import torch
@@ -11,7 +11,7 @@ def f(x):
 
 
 class RecordOps(TorchDispatchMode):
-    """记下 eager 执行时真正调用的 ATen 算子：每个算子就是一个 kernel，产出一个新张量。"""
+    """记下 eager 执行时真正调用的 ATen 算子：每个算子就是一个内核，产出一个新张量。"""
 
     def __init__(self):
         super().__init__()
@@ -27,7 +27,7 @@ x = torch.randn(1024)
 
 with RecordOps() as rec:
     f(x)
-print(f"eager：{len(rec.ops)} 个 kernel：", ", ".join(rec.ops))
+print(f"eager：{len(rec.ops)} 个内核：", ", ".join(rec.ops))
 
 # run_and_get_code 运行编译后的函数，并返回 Inductor 生成的 Python 包装代码（内含 C++ 源码）
 out, (code,) = run_and_get_code(torch.compile(f), x)
@@ -35,14 +35,14 @@ out, (code,) = run_and_get_code(torch.compile(f), x)
 print("结果与 eager 一致：", torch.allclose(out, f(x), atol=1e-6))
 
 kernels = re.findall(r"^(cpp_fused_\w+) = async_compile", code, re.M)
-print(f"Inductor：{len(kernels)} 个 kernel：", ", ".join(kernels))
-# 粗略估算：每个 kernel 把输入读一遍、把输出写一遍
+print(f"Inductor：{len(kernels)} 个内核：", ", ".join(kernels))
+# 粗略估算：每个内核把输入读一遍、把输出写一遍
 print(f"每个元素的内存读写次数：eager {2 * len(rec.ops)} 次，融合后 {2 * len(kernels)} 次")
 
 # --8<-- [start:show]
-# 只打印 kernel 里的循环和计算（其余是每个 kernel 都有的样板代码）
+# 只打印内核里的循环和计算（其余是每个内核都有的样板代码）
 cpp = code.split("r'''", 1)[1].split("'''", 1)[0]
-print("\n--- 生成的 C++ kernel（节选）---")
+print("\n--- 生成的 C++ 内核（节选）---")
 print(" ".join(re.search(r'extern "C".*?\)', cpp, re.S).group().split()))
 for line in cpp.splitlines():
     if "for(" in line or "tmp" in line:

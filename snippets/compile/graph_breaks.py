@@ -5,7 +5,7 @@ import torch
 def f(x):
     y = torch.sin(x)
     print("y 的形状：", y.shape)  # ① print 是 Python 的副作用
-    scale = y.abs().max().item()  # ② .item() 把张量变成 Python 数
+    scale = y.abs().max().item()  # ② .item（）把张量变成 Python 数
     if y.sum() > 0:  # ③ 分支取决于张量里的数据
         return y * scale
     return y - scale

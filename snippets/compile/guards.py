@@ -19,11 +19,11 @@ def f(x):
 
 compiled = torch.compile(f, backend=report_graph)
 calls = [
-    ("float32，形状 (8,)", torch.randn(8)),
-    ("float32，形状 (8,)，换一批数据", torch.randn(8)),
-    ("float32，形状 (16,)", torch.randn(16)),
-    ("float32，形状 (32,)", torch.randn(32)),
-    ("float64，形状 (32,)", torch.randn(32, dtype=torch.float64)),
+    ("float32，形状（8，）", torch.randn(8)),
+    ("float32，形状（8，），换一批数据", torch.randn(8)),
+    ("float32，形状（16，）", torch.randn(16)),
+    ("float32，形状（32，）", torch.randn(32)),
+    ("float64，形状（32，）", torch.randn(32, dtype=torch.float64)),
 ]
 for what, x in calls:
     print("调用：", what)

@@ -7,7 +7,7 @@ from torch.utils import benchmark
 
 torch.manual_seed(0)
 device = "cuda"
-# batch 很小：每次调用的时间主要花在启动 kernel 上，reduce-overhead 正是为此而生
+# batch 很小：每次调用的时间主要花在启动内核上，reduce-overhead 正是为此而生
 model = nn.Sequential(nn.Linear(1024, 1024), nn.GELU(), nn.Linear(1024, 1024), nn.LayerNorm(1024)).to(device).eval()
 x = torch.randn(8, 1024, device=device)
 

@@ -1,5 +1,5 @@
 # torch.compile 遇到图里表达不了的东西（Python 副作用、依赖数据的分支）时不会报错，
-# 而是“断图”(graph break)：那一段交回 Python 照常执行，前后各编译成一张图。
+# 而是“图中断”（graph break）：那一段交回 Python 照常执行，前后各编译成一张图。
 import torch
 
 
@@ -13,7 +13,7 @@ def show_graph(gm, example_inputs):
 @torch.compile(backend=show_graph)  # 只看 Dynamo 切出了哪些图，不调用 Inductor
 def f(x):
     y = x.sin()
-    print("  [Python print] y =", y)  # Python 副作用：图里表达不了，在这里断图
+    print("  [Python print] y =", y)  # Python 副作用：图里表达不了，在这里图中断
     return y.cos()
 
 
@@ -38,13 +38,13 @@ print("负数输入：", g(torch.tensor([-1.0, -2.0])).tolist())
 # --8<-- [end:branch]
 
 # --8<-- [start:explain]
-# torch._dynamo.explain 汇总断图的次数和原因
+# torch._dynamo.explain 汇总图中断的次数和原因
 report = torch._dynamo.explain(f.__wrapped__)(x)
-print("图的数量：", report.graph_count, " 断图次数：", report.graph_break_count)
+print("图的数量：", report.graph_count, " 图中断次数：", report.graph_break_count)
 for reason in report.break_reasons:
     print("原因：", "\n      ".join(line.strip() for line in reason.reason.splitlines()[:2]))
 
-# 要求“必须是一整张图”时，用 fullgraph=True：断图变成报错
+# 要求“必须是一整张图”时，用 fullgraph=True：图中断变成报错
 try:
     torch.compile(f.__wrapped__, fullgraph=True, backend="eager")(x)
 except Exception as e:

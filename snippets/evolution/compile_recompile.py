@@ -1,9 +1,9 @@
 # PyTorch 2.x：默认仍是命令式；torch.compile 是按需打开的“图模式”。
-# 用一个自定义后端把 TorchDynamo 捕获到的每张图打印出来，再打开重编译日志，
+# 用一个自定义后端把 TorchDynamo 捕获到的每张图打印出来，再打开重新编译日志，
 # 看看输入的形状、类型变了会发生什么。
 import torch
 
-# 等价于环境变量 TORCH_LOGS="recompiles"：每次重编译都说明是哪个守卫（guard）失败了
+# 等价于环境变量 TORCH_LOGS="recompiles"：每次重新编译都说明是哪条 guard 失败了
 torch._logging.set_logs(recompiles=True)
 
 

@@ -1,4 +1,4 @@
-# symbolic_trace 跑 forward 时手里只有符号 (Proxy),没有值。
+# symbolic_trace 跑 forward 时手里只有符号（Proxy），没有值。
 # 所以当 Python 的 if 要根据张量的“值”做决定时，追踪无法进行。
 import torch
 from torch import fx, nn

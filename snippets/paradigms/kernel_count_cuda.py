@@ -1,8 +1,8 @@
-# kernel_count.py 的 GPU 版：数一数 GPU 上真正启动了几个内核 (kernel launch)。
+# kernel_count.py 的 GPU 版：数一数 GPU 上真正启动了几个内核。
 # 需要 NVIDIA GPU；输出在 CUDA 任务里捕获。
 import os
 
-os.environ["KINETO_LOG_LEVEL"] = "6"  # 屏蔽 kineto 的 USDT 启停日志 (见 kernel_count.py)
+os.environ["KINETO_LOG_LEVEL"] = "6"  # 屏蔽 kineto 的 USDT 启停日志（见 kernel_count.py）
 
 import torch
 from torch.autograd import DeviceType

@@ -1,8 +1,8 @@
 # 符号式难调试：构图阶段的 Python print 只执行一次，而且看到的是符号，不是数。
 import os
 
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志 (见 tf1_graph.py)
-os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致 (见 paradigms/tf1_graph.py)
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志（见 tf1_graph.py）
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致（见 paradigms/tf1_graph.py）
 
 import tensorflow as tf
 

@@ -1,4 +1,4 @@
-# 符号式 (define-and-run):TensorFlow 1.x 的写法。TF 2.x 里用 tf.compat.v1 仍能真实运行。
+# 符号式（define-and-run）：TensorFlow 1.x 的写法。TF 2.x 里用 tf.compat.v1 仍能真实运行。
 import os
 
 # 必须在 import tensorflow 之前设置：屏蔽 TF 的 C++ 层 INFO/WARNING 日志

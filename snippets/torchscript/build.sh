@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 编译 run_model:bash build.sh [构建目录],之后运行 <构建目录>/run_model gate.pt
+# 编译 run_model：bash build.sh [构建目录]，之后运行 <构建目录>/run_model gate.pt
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build_dir="${1:-$here/build}"

@@ -35,7 +35,7 @@ print("=== torch.jit.freeze 之后 ===")
 print(frozen.graph.str(False))
 print("节点数：", count_nodes(frozen.graph))
 
-# optimize_for_inference:在 freeze 的基础上再做面向推理的改写 (CPU 上换成 oneDNN/MKLDNN 卷积)
+# optimize_for_inference：在 freeze 的基础上再做面向推理的改写（CPU 上换成 oneDNN/MKLDNN 卷积）
 optimized = torch.jit.optimize_for_inference(torch.jit.script(model))
 print("=== torch.jit.optimize_for_inference 之后 ===")
 print(optimized.graph.str(False))

@@ -34,7 +34,7 @@ def with_breakpoint(x):
 
 show("breakpoint()", lambda: torch.jit.script(with_breakpoint))
 
-# 调试时的办法:PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数，
+# 调试时的办法：PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数，
 # 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好，所以用子进程演示
 demo = "import torch\ndef f(x):\n    return x + 1\nprint(type(torch.jit.script(f)).__name__)"
 env = {**os.environ, "PYTORCH_JIT": "0"}

@@ -19,13 +19,13 @@ def use_torchscript():
     torch.jit.script(torch.nn.Linear(2, 2))._save_for_lite_interpreter("linear.ptl")
 
 
-# Python 默认只显示归属于 __main__ 的 DeprecationWarning;torch.jit 的这些警告归属于 torch 内部，
+# Python 默认只显示归属于 __main__ 的 DeprecationWarning；torch.jit 的这些警告归属于 torch 内部，
 # 所以平时几乎看不到（lite interpreter 那条用了 stacklevel=2，归到调用它的 __main__）
 with warnings.catch_warnings(record=True) as caught:
     use_torchscript()
 print("默认过滤规则下看到的警告：", [str(w.message)[:40] for w in caught])
 
-# 打开 DeprecationWarning(命令行上的等价写法:python -W default::DeprecationWarning ...)
+# 打开 DeprecationWarning（命令行上的等价写法：python -W default::DeprecationWarning ...）
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", DeprecationWarning)
     use_torchscript()

@@ -19,7 +19,7 @@ scripted = torch.jit.script(gate)
 print("eager   :", gate(pos), gate(neg))
 print("traced  :", traced(pos), traced(neg))
 print("scripted:", scripted(pos), scripted(neg))
-print("traced(neg) 正确吗？", torch.equal(traced(neg), gate(neg)))
+print("traced（neg）正确吗？", torch.equal(traced(neg), gate(neg)))
 
 print("=== traced.graph ===")
 print(traced.graph)

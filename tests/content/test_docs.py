@@ -86,3 +86,30 @@ def test_every_page_says_what_it_proves():
         if not get_data(md.read_text("utf-8"))[1].get("description")
     ]
     assert not missing, "pages without a `description:` in their front matter:\n" + "\n".join(missing)
+
+
+LONGEST_OPEN_OUTPUT = 40
+
+
+def test_long_outputs_are_collapsed():
+    """An output longer than 40 lines is either trimmed by its snippet to what the text
+    discusses, or shown inside a collapsed block (`??? ...`), one click away."""
+    problems = []
+    for md in sorted(DOCS.glob("*.md")):
+        lines = md.read_text("utf-8").splitlines()
+        for number, line in enumerate(lines):
+            inc = line.strip()
+            if not (inc.startswith("--8<--") and inc.rstrip('"').endswith(".out")):
+                continue
+            rel = inc.split('"')[1]
+            out = SNIPPETS / rel
+            n = len(out.read_text("utf-8").splitlines()) if out.exists() else 0
+            if n <= LONGEST_OPEN_OUTPUT:
+                continue
+            fence_indent = len(line) - len(line.lstrip())
+            parent = next((l for l in reversed(lines[:number - 1])
+                           if l.strip() and len(l) - len(l.lstrip()) < fence_indent), "")
+            if not parent.lstrip().startswith("??? "):
+                problems.append(f"docs/{md.name}:{number + 1} shows {rel} ({n} lines) expanded")
+    assert not problems, (f"outputs over {LONGEST_OPEN_OUTPUT} lines must be trimmed or collapsed (??? block):\n"
+                          + "\n".join(problems))
