@@ -109,11 +109,11 @@ def environment_md(data: dict) -> str:
     env = data["env"]
     load = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     rows = [
-        ["设备", f"{env['device']}:{env['device_name']}"],
+        ["设备", "：".join([env["device"], env["device_name"]])],
         ["CPU", f"{env['cpu_model']}，{env['cpu_count']} 个逻辑核，PyTorch 用 {env['torch_threads']} 个线程（{env['cpu_capability']}）"],
-        ["软件", f"PyTorch {env['torch']}" + (f",CUDA {env['cuda']}" if env["cuda"] else "") + f",Python {env['python']}"
-         + (f";float32 矩阵乘法精度 `{env['float32_matmul_precision']}`" if "float32_matmul_precision" in env else "")],
-        ["时间与提交", f"{env['date']},git `{(env['git_commit'] or 'unknown')[:10]}`" + (" （bench/ 有未提交修改）" if env["git_dirty"] else "")],
+        ["软件", "，".join([f"PyTorch {env['torch']}"] + ([f"CUDA {env['cuda']}"] if env["cuda"] else []) + [f"Python {env['python']}"])
+         + (f"；float32 矩阵乘法精度 `{env['float32_matmul_precision']}`" if "float32_matmul_precision" in env else "")],
+        ["时间与提交", "，".join([env["date"], f"git `{(env['git_commit'] or 'unknown')[:10]}`"]) + (" （bench/ 有未提交修改）" if env["git_dirty"] else "")],
         ["负载（1/5/15 分钟平均）", f"开始 {load(env['loadavg_before'])}，结束 {load(env['loadavg_after'])}"],
         ["耗时", f"整套 {env['duration_s']:.0f} s；每个变体至少计时 {env['min_run_time_s']:g} s，分 {env['rounds']} 轮与其他变体交替"],
         ["结果文件", f"`bench/results/{data['_file']}`"],
@@ -320,7 +320,7 @@ def suite_md(suite: str, data: dict, svg_dir: Path, svg_link: str) -> str:
         "“再次编译（缓存已热）”是在同一进程里 `torch._dynamo.reset()` 后重新编译，Dynamo 重新追踪，"
         "Inductor 从磁盘缓存取回编译好的代码。“回本所需调用次数”= （首次调用 − 稳定时每次调用）÷ 每次调用比 eager 省下的时间。"
         f"另外，进程里的**第一次** `torch.compile` 还要一次性地导入 Inductor、启动编译工作进程、准备公共的 C++ 头文件："
-        f"基准在所有用例之前先编译了一个只做 `x + 1` 的函数，这一步用了 **{fmt_time(data['env']['compile_startup_s'])}**,"
+        f"基准在所有用例之前先编译了一个只做 `x + 1` 的函数，这一步用了 **{fmt_time(data['env']['compile_startup_s'])}**，"
         "没有算进下表任何一个用例。\n\n"
         + compile_table(variants, sizes, rows)
         + f"\n\n![{suite}：第一次调用之前的一次性代价]({svg_link}/{suite}-compile.svg)"

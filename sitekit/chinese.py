@@ -48,7 +48,8 @@ _MARKUP = "*_"
 FILES = (
     "README.md", "mkdocs.yml", "docs/**/*.md", "docs/assets/javascripts/*.js", "overrides/**/*.html",
     "snippets/**/*.py", "snippets/**/*.cpp", "snippets/**/*.sh", "snippets/**/CMakeLists.txt",
-    "snippets/**/*.toml", "sitekit/**/*.py", "sitekit/**/*.js", "bench/*.py",
+    "snippets/**/*.toml", "snippets/**/*.md", "sitekit/**/*.py", "sitekit/**/*.js", "bench/*.py",
+    "bench/report/*.md",
 )
 
 

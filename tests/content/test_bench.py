@@ -61,7 +61,7 @@ def test_tiny_suite_matches_eager_is_schema_valid_and_renders(tiny_run, device):
     md = (out / "md" / "tiny.md").read_text("utf-8")
     for row in data["results"]:
         assert f"`{row['size']}`" in md
-    assert "![tiny:逐点运算链的有效带宽](assets/bench/tiny-pointwise.svg)" in md
+    assert "![tiny：逐元素运算链的有效带宽](assets/bench/tiny-pointwise.svg)" in md
     # No CUDA result in this directory: the CUDA section says so instead of showing numbers.
     assert "GPU 结果尚未测量" in (out / "md" / "cuda.md").read_text("utf-8")
 
