@@ -1,8 +1,13 @@
 import subprocess
 import sys
+import warnings
 
 import torch
 from torch import nn
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 class Gate(nn.Module):

@@ -1,4 +1,10 @@
+import warnings
+
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 # 输出取决于输入的“值”：这就是数据相关的控制流
@@ -27,5 +33,3 @@ print("=== traced.code ===")
 print(traced.code)
 print("=== scripted.graph ===")
 print(scripted.graph)
-print("=== scripted.code ===")
-print(scripted.code)

@@ -1,5 +1,11 @@
+import warnings
+
 import numpy as np
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 def show(title, fn):
@@ -10,25 +16,7 @@ def show(title, fn):
         print(str(e).strip())
 
 
-# --8<-- [start:annotation]
-# 1) 没有类型注解的参数一律当作 Tensor
-def scale(x, n):
-    return x * n
-
-
-show("未注解的 int 参数", lambda: torch.jit.script(scale)(torch.ones(2), 3))
-
-
-def scale_fixed(x: torch.Tensor, n: int) -> torch.Tensor:
-    return x * n
-
-
-print("修正后：", torch.jit.script(scale_fixed)(torch.ones(2), 3))
-# --8<-- [end:annotation]
-
-
-# --8<-- [start:ignore]
-# 2) 调用 TorchScript 编译不了的代码（这里是 NumPy）
+# 调用 TorchScript 编译不了的代码（这里是 NumPy）
 def log1p_np(x):
     arr = x.numpy()
     return torch.from_numpy(np.log1p(arr))
@@ -72,24 +60,3 @@ m = torch.jit.script(Model())
 torch.jit.save(m, "model_unused.pt")
 print("unused 后可以保存：", m(torch.ones(2)))
 show("调用被 unused 的方法", lambda: m(torch.ones(2), True))
-# --8<-- [end:ignore]
-
-
-# --8<-- [start:kwargs]
-# 3) 可变参数
-def total(x, **weights):
-    return x * sum(weights.values())
-
-
-show("**kwargs", lambda: torch.jit.script(total))
-
-
-def total_fixed(x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
-    s = 0.0
-    for w in weights.values():
-        s += w
-    return x * s
-
-
-print("修正后：", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b": 1.0}))
-# --8<-- [end:kwargs]
