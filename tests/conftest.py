@@ -71,7 +71,7 @@ def built_site(tmp_path_factory) -> Path:
     return dest
 
 
-def _env_flag(name: str) -> bool:
+def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
@@ -80,7 +80,7 @@ def requirement_skip(missing: list[str]):
     CUDA where REQUIRE_CUDA=1 (the `cuda` CI job), so a job cannot pass by skipping."""
     if "cuda" in missing:
         reason = "needs an NVIDIA GPU with CUDA (torch.cuda.is_available() is False); runs in the `cuda` CI job"
-        if _env_flag("REQUIRE_CUDA"):
+        if env_flag("REQUIRE_CUDA"):
             pytest.fail(f"{reason}; REQUIRE_CUDA=1 is set, so CUDA must be available, not skipped", pytrace=False)
         pytest.skip(reason)
     if "tensorflow" in missing:
@@ -101,7 +101,7 @@ NO_BROWSER = (
 def chromium():
     """A headless chromium (Debian's, else Playwright's). A missing one fails the test, in CI
     or not; only SKIP_BROWSER_TESTS=1 skips, on purpose."""
-    if _env_flag("SKIP_BROWSER_TESTS"):
+    if env_flag("SKIP_BROWSER_TESTS"):
         pytest.skip("SKIP_BROWSER_TESTS=1: browser tests skipped on purpose")
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright

@@ -10,22 +10,31 @@ from torch.profiler import ProfilerActivity, profile
 
 
 def f(x):
-    return torch.sin(x) * 2 + torch.cos(x) - 1
+    # view 和 t（转置）只改张量的形状、步长这些元数据，不读写数据
+    y = torch.sin(x).view(1000, 1000).t()
+    return y * 2 + torch.cos(x).view(1000, 1000).t() - 1
 
 
-def gpu_kernels(fn, x):
+def profiled(fn, x):
     with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
         fn(x)
         torch.cuda.synchronize()
+    return prof.events()
+
+
+def gpu_kernels(fn, x):
     # device_type 为 CUDA 的事件就是 GPU 上执行的内核
-    return [e.name for e in prof.events() if e.device_type == DeviceType.CUDA]
+    return [e.name for e in profiled(fn, x) if e.device_type == DeviceType.CUDA]
 
 
 torch.manual_seed(0)
 x = torch.randn(1_000_000, device="cuda")
 
-eager = gpu_kernels(f, x)
-print(f"eager：启动了 {len(eager)} 个 GPU 内核")
+events = profiled(f, x)
+aten = [e.name for e in events if e.device_type == DeviceType.CPU and e.name.startswith("aten::") and e.cpu_parent is None]
+print(f"eager：调用了 {len(aten)} 个 ATen 算子 {aten}")
+eager = [e.name for e in events if e.device_type == DeviceType.CUDA]
+print(f"eager：启动了 {len(eager)} 个 GPU 内核（view、t 一个也没有启动）")
 for name in eager:
     print("   ", name.split("<")[0][:60])  # 内核名是很长的 C++ 模板名，只留开头
 
