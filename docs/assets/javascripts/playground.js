@@ -47,7 +47,7 @@
   });
   if (!blocks.length) return;
 
-  var state = { phase: "idle", notebook: null, pending: null, restarting: null };
+  var state = { phase: "idle", restarting: null };
 
   function kernelTarget() {
     var stored = sessionStorage.getItem(STORE);
@@ -246,7 +246,6 @@
       .then(function (result) {
         if (!result || !result.session) throw new Error("没有拿到内核会话。");
         state.phase = "ready";
-        state.notebook = result.notebook;
         localise();
         takeOverRestart(bar, result.session, result.notebook, target);
         document.querySelectorAll(".playground-run").forEach(function (b) { b.hidden = true; });
