@@ -304,11 +304,12 @@ def fix_python(text: str) -> str:
             m = re.match(r"^([rbfuRBFU]*)('''|\"\"\"|'|\")(.*)(\2)$", tok.string, re.S)
             if not m or "r" in m[1].lower():
                 continue  # raw strings are regexes here
-            masks = (_ESCAPE, _INLINE_CODE, _URL, _TAG, _ENTITY) + ((re.compile(r"\{[^{}]*\}"),) if "f" in m[1].lower() else ())
+            masks = (_ESCAPE,) + ((re.compile(r"\{[^{}]*\}"),) if "f" in m[1].lower() else ()) + (
+                _INLINE_CODE, _LINK_DEST, _URL, _TAG, _ENTITY)
             body = fix_line(m[3], masks)
             edits.append((tok.start, tok.end, m[1] + m[2] + body + m[4]))
         elif tok.type == tokenize.STRING and _HAS_CJK.search(tok.string):  # a docstring or long string
-            edits.append((tok.start, tok.end, fix_markdown(tok.string)))
+            edits.append((tok.start, tok.end, "\n".join(fix_comment(l) for l in tok.string.split("\n"))))
     for (srow, scol), (erow, ecol), new in sorted(edits, reverse=True):
         if srow == erow:
             line = lines[srow - 1]
@@ -344,7 +345,7 @@ def fix_js_like(text: str) -> str:
         if not _HAS_CJK.search(s):
             return s
         if s.startswith(("//", "/*")):
-            return fix_comment(s)
+            return "\n".join(fix_comment(l) for l in s.split("\n"))
         return s[0] + fix_line(s[1:-1], (_INLINE_CODE, _URL, _TAG, _ENTITY, re.compile(r"\$\{[^}]*\}"))) + s[-1]
 
     return _JS_STRING.sub(fix, text)

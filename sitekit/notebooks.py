@@ -13,7 +13,7 @@ executing anything at build time.
     python -m sitekit notebooks            # regenerate + execute every notebook (`make notebooks`)
     python -m sitekit notebooks --check    # exit 1 if a committed notebook is stale
 
-Which pages: every page in mkdocs.yml's nav（except the home page and the 实验场）that
+Which pages: every page in mkdocs.yml's nav (except the home page and the 实验场) that
 embeds at least one Python script from snippets/. Sections of a snippet are emitted so that the notebook always runs the whole
 file in order: a section's cell also carries the file's code before it that the page did
 not show (imports), and cells are only cut where the code parses on its own.
@@ -54,7 +54,7 @@ ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*[#.][^}\n]*\}[ \t]*(\r?\n|$)")
 
 def chapter_pages(config: dict | None = None) -> list[tuple[str, str]]:
     """[(nav title, page relative to docs/)] of the pages that get a notebook, in nav order:
-    every nav page（not the home page, not the 实验场 itself）that embeds a Python script
+    every nav page (not the home page, not the 实验场 itself) that embeds a Python script
     from snippets/."""
     config = config or site_config.load()
     return [(t, p) for t, p in site_config.nav_pages(config.get("nav")) if embeds_python(p)]
@@ -173,7 +173,7 @@ class Builder:
         cell_meta = {"snippet": rel}
         if "cuda" in meta.get("requires", []):
             cell_meta["tags"] = ["requires-cuda"]
-            self.cells.append(Cell("markdown", "> 下一格需要 NVIDIA GPU(CUDA)。在只有 CPU 的环境里它会报错，可以跳过。\n"))
+            self.cells.append(Cell("markdown", "> 下一格需要 NVIDIA GPU（CUDA）。在只有 CPU 的环境里它会报错，可以跳过。\n"))
         self.cells.append(Cell("code", code.strip("\n") + "\n", cell_meta))
         done.update(wanted)
 
@@ -236,7 +236,7 @@ def fence_block(info: str, body: list[str], b: Builder) -> None:
     lang = re.match(r"^\{?\s*\.?([\w+-]*)", info)[1].lower() if info else ""
     found = [includes.parse_line(l, b.page) for l in body if l.strip()]
     if lang == "mermaid":
-        b.text(f"（这里在 [网页版]（{page_url(b.page)}）上有一张示意图。）\n\n")
+        b.text(f"（这里在 [网页版]({page_url(b.page)}) 上有一张示意图。）\n\n")
         return
     if found and all(found):
         for inc in found:
@@ -295,7 +295,7 @@ def percent_script(page: str, cells: list[Cell]) -> str:
 
     nb = nbformat.v4.new_notebook()
     intro = (
-        f"> 本笔记本由网页 [{page}]（{page_url(page)}）生成：文字与页面相同，代码格就是页面嵌入的"
+        f"> 本笔记本由网页 [{page}]({page_url(page)}) 生成：文字与页面相同，代码格就是页面嵌入的"
         f" `snippets/` 脚本。不要直接修改它，修改页面或脚本后运行 `make notebooks`。\n"
     )
     nb.cells.append(nbformat.v4.new_markdown_cell(intro))

@@ -36,7 +36,7 @@ for name, fn in (("1 个运算 ", add_one), ("32 个运算", chain)):
     compiled(tiny)  # 第一次调用：编译
     eager_us, compiled_us = best_us(fn, tiny), best_us(compiled, tiny)
     ratio[name] = compiled_us / eager_us
-    print(f"  {name}：eager {eager_us:6.1f} µs，compiled {compiled_us:6.1f} µs，compiled / eager = {ratio[name]:.2f}")
+    print(f"  {name}：eager 用时 {eager_us:6.1f} µs，编译后用时 {compiled_us:6.1f} µs，两者之比 = {ratio[name]:.2f}")
 
 # 结论由断言保证（留了余量），不靠某一次计时碰巧的大小关系
 assert ratio["1 个运算 "] > 1.2, "1 个运算时，编译后的函数应当比 eager 慢"

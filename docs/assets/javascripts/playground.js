@@ -1,15 +1,15 @@
 /*
  * 运行 buttons: run a chapter's code blocks on a real Python kernel, in the page.
  *
- * Nothing heavy loads until a reader presses 运行。Then this script
- *   1. decides where the kernel is：
+ * Nothing heavy loads until a reader presses the 运行 button. Then this script
+ *   1. decides where the kernel is:
  *      - local: `make playground` starts a Jupyter server on 127.0.0.1 with a fresh token and
  *        prints a link to this site whose URL fragment carries the server URL and token
  *        (#playground=<url>&token=<token>). The fragment is moved into sessionStorage and
  *        removed from the address bar at once; the token is never part of the built site.
  *      - Binder (mybinder.org, from extra.repository in mkdocs.yml) on the hosted site.
  *   2. checks a local server answers and accepts the token, and says in Chinese what to do
- *      when it does not (never a silent "launching")；
+ *      when it does not (never a silent "launching");
  *   3. loads the self-hosted Thebe 0.9 build (assets/vendor/thebe/) with explicit options
  *      (a bare bootstrap() would go to Binder), turns every Python block of the page into an
  *      editable cell on one kernel (one kernel path per page) and runs the block pressed.
@@ -84,9 +84,9 @@
       function (response) {
         if (response.ok) return null;
         if (response.status === 401 || response.status === 403) {
-          return "本地内核拒绝了这个页面带来的令牌 (HTTP " + response.status + ")。令牌每次启动都会换新：" + HOW_TO_START;
+          return "本地内核拒绝了这个页面带来的令牌（HTTP " + response.status + "）。令牌每次启动都会换新：" + HOW_TO_START;
         }
-        return "本地内核返回了错误 (HTTP " + response.status + ")。" + HOW_TO_START;
+        return "本地内核返回了错误（HTTP " + response.status + "）。" + HOW_TO_START;
       },
       function () {
         // A refused token comes back without CORS headers and looks like a network error:
