@@ -66,6 +66,8 @@ def test_python_comments_and_strings_but_not_code():
         'print(f"加速比: {speed:.2f}x,好")\n'
         'pattern = r"(?<=机器 )\\d+"\n'
         '# The repository the "在 Colab 中打开" link points at\n'
+        'text = f"（这里在 [网页版]({url(page)}) 上有一张图。）"\n'
+        '"""Every nav page (not the home page, not the 实验场 itself) that embeds a script."""\n'
     )
     fixed = chinese.fix_python(source)
     assert fixed.splitlines() == [
@@ -74,6 +76,8 @@ def test_python_comments_and_strings_but_not_code():
         'print(f"加速比：{speed:.2f}x，好")',
         'pattern = r"(?<=机器 )\\d+"',  # a raw string is a regex
         '# The repository the "在 Colab 中打开" link points at',  # an English comment
+        'text = f"（这里在 [网页版]({url(page)}) 上有一张图。）"',  # a Markdown link stays a link
+        '"""Every nav page (not the home page, not the 实验场 itself) that embeds a script."""',
     ]
 
 
