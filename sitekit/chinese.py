@@ -183,14 +183,15 @@ _BLOCK_TITLE = re.compile(r'^(?P<head>[ \t]*(?:[!?]{3}\+?\s+[\w-]+(?:\s+[\w-]+)*
 _PROSE_MASKS = (_INLINE_CODE, _LINK_DEST, _URL, _TAG, _ATTRS, _ENTITY)
 
 
+def _is_english(text: str) -> bool:
+    """Text that starts as an English sentence (it may quote a Chinese label)."""
+    prose = _INLINE_CODE.sub("", text).lstrip("#/*\"' ")
+    return bool(re.match(r"[A-Za-z]", prose) and re.search(r"[A-Za-z']+(?: [A-Za-z']+){2}", prose))
+
+
 def fix_comment(line: str) -> str:
     """A source comment: fixed if it is Chinese; an English one quoting a Chinese label is not."""
-    masker = _Masker()
-    masked = masker.mask(line, _INLINE_CODE)
-    prose = _MASKED.sub("", masked).lstrip("#/* ")
-    if re.match(r"[A-Za-z]", prose) and re.search(r"[A-Za-z']+(?: [A-Za-z']+){2}", prose):
-        return line  # starts as an English sentence
-    return fix_line(line)
+    return line if _is_english(line) else fix_line(line)
 
 
 def fix_line(line: str, masks: tuple[re.Pattern, ...] = _PROSE_MASKS) -> str:
@@ -306,7 +307,7 @@ def fix_python(text: str) -> str:
                 continue  # raw strings are regexes here
             masks = (_ESCAPE,) + ((re.compile(r"\{[^{}]*\}"),) if "f" in m[1].lower() else ()) + (
                 _INLINE_CODE, _LINK_DEST, _URL, _TAG, _ENTITY)
-            body = fix_line(m[3], masks)
+            body = m[3] if _is_english(m[3]) else fix_line(m[3], masks)
             edits.append((tok.start, tok.end, m[1] + m[2] + body + m[4]))
         elif tok.type == tokenize.STRING and _HAS_CJK.search(tok.string):  # a docstring or long string
             edits.append((tok.start, tok.end, "\n".join(fix_comment(l) for l in tok.string.split("\n"))))
