@@ -194,6 +194,11 @@ def convert_lines(lines: list[str], b: Builder) -> None:
     i = 0
     while i < len(lines):
         line = lines[i]
+        inc = includes.parse_line(line, b.page)
+        if inc is not None and inc.path.endswith(".md"):  # shared Markdown (about/no_gpu_output.md)
+            convert_lines(includes.text_of(inc, b.bases).splitlines(), b)
+            i += 1
+            continue
         m = FENCE_OPEN.match(line)
         if m:
             indent, fence = m["indent"], m["fence"]
