@@ -9,6 +9,8 @@ modules into the build, and defines nothing they define.
 - versions: under each output that another supported torch build prints differently, a
   collapsed diff per build, and the generated 版本差异 page (sitekit.versionpages)；
 - vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
+- tlparse: the tlparse report of chapter 4's running example, made at build time from the
+  committed trace (sitekit.tlparse): its pages as pages of the site, its artifacts as files;
 - playground: notebook pages listed under 实验场，kept out of the search index, their
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
   page (overrides/main.html draws the Colab/Binder links from extra.repository);
@@ -30,9 +32,9 @@ from mkdocs.structure.files import File
 
 from mkdocs.utils import get_relative_url
 
-from sitekit import config as site_config, glossary, home, includes, notebooks, postprocess, vendor, versionpages
+from sitekit import config as site_config, glossary, home, includes, notebooks, postprocess, tlparse, vendor, versionpages
 
-PARTS = ("includes", "home", "glossary", "versions", "vendor", "playground", "mermaid")
+PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid")
 PLAYGROUND_SECTION = "实验场"
 
 
@@ -74,6 +76,14 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 raise PluginError(str(e)) from None
             for dest, src in assets.items():
                 files.append(File.generated(config, dest, abs_src_path=str(src)))
+        if "tlparse" in self.on:
+            try:
+                report = tlparse.files()
+            except tlparse.TlparseError as e:
+                raise PluginError(str(e)) from None
+            for dest, (kind, value) in report.items():
+                source = {"content": value} if kind == "content" else {"abs_src_path": value}
+                files.append(File.generated(config, dest, **source))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):

@@ -1,48 +1,40 @@
-# guard 与重新编译：形状或 dtype 变了，Dynamo 会重新编译；dynamic=True / mark_dynamic 提前说好“这一维会变”。
+# guard：编译好的图在什么前提下才能复用。打印运行示例第一帧的 guard 树。
+import timeit
+
 import torch
-from torch._dynamo.utils import counters
 
-# 与环境变量 TORCH_LOGS="recompiles" 相同：每次重新编译时打印是哪条 guard 失败了
-torch._logging.set_logs(recompiles=True)
-
-
-def report_graph(gm, example_inputs):
-    # 自定义后端：Dynamo 每捕获一张图就调用它一次。这里只打印输入，然后原样执行（不用 Inductor）
-    shapes = [tuple(t.shape) if isinstance(t, torch.Tensor) else t for t in example_inputs]
-    print("  -> 编译一张新图，输入：", shapes)
-    return gm.forward
+SCALE = 2.0
 
 
 def f(x):
-    return torch.sin(x) * 2 + 1
+    y = torch.sin(x) * SCALE
+    print("y 的形状：", y.shape)
+    return torch.cos(y) + 1
 
 
-compiled = torch.compile(f, backend=report_graph)
-calls = [
-    ("float32，形状（8，）", torch.randn(8)),
-    ("float32，形状（8，），换一批数据", torch.randn(8)),
-    ("float32，形状（16，）", torch.randn(16)),
-    ("float32，形状（32，）", torch.randn(32)),
-    ("float64，形状（32，）", torch.randn(32, dtype=torch.float64)),
-]
-for what, x in calls:
-    print("调用：", what)
-    compiled(x)
-print("捕获的图：", counters["stats"]["unique_graphs"])
+compiled = torch.compile(f, backend="eager")
+x = torch.randn(8)
+compiled(x)
 
-# --8<-- [start:dynamic]
-torch._dynamo.reset()  # 清空上面编译过的图，重新开始
-print("\ndynamic=True：从第一次调用起就把形状当作符号")
-dyn = torch.compile(f, backend=report_graph, dynamic=True)
-for n in (8, 16, 32):
-    dyn(torch.randn(n))
+# f 的 code 对象上挂着它的编译缓存：每个条目是一份字节码加一棵 guard 树。
+# TORCH_LOGS="guards" 会在每次编译后打印同样的树（图中断后的续接函数也有自己的一棵）
+entry = torch._dynamo.eval_frame._debug_get_cache_entry_list(f.__code__)[0]
+guards = entry.guard_manager
+print(str(guards).strip())
 
-torch._dynamo.reset()
-print("\nmark_dynamic：只把某个张量的某一维标成动态")
-x = torch.randn(4, 8)
-torch._dynamo.mark_dynamic(x, 0)  # 第 0 维（batch）会变，第 1 维固定为 8
-marked = torch.compile(f, backend=report_graph)
-marked(x)
-marked(torch.randn(64, 8))  # batch 变了：不重新编译
-marked(torch.randn(64, 9))  # 第 1 维变了：guard 失败，重新编译
-# --8<-- [end:dynamic]
+# torch 在编译时量了一次检查这棵树的耗时（先清空 CPU 缓存），记在编译指标里
+metrics = torch._dynamo.utils.get_compilation_metrics()[0]
+print(f"\n编译指标里的 guard 检查耗时：{metrics.guard_latency_us} µs（guard_latency_us）")
+n = 10_000
+warm = timeit.timeit(lambda: guards.check({"x": x}), number=n) / n * 1e6
+print(f"反复检查同一个输入时，每次：{warm:.1f} µs")
+print("换成 float64 输入，guard 通过吗？", guards.check({"x": x.double()}))
+
+# --8<-- [start:stance]
+# 不允许重新编译：guard 失败时直接报错，而不是悄悄再编译一次
+with torch.compiler.set_stance("fail_on_recompile"):
+    try:
+        compiled(x.double())
+    except RuntimeError as e:
+        print(f"\n{type(e).__name__}: {e}")
+# --8<-- [end:stance]

@@ -1,0 +1,32 @@
+# TorchDynamo 看到的是什么：函数的字节码，以及它从中抽出的 FX 图。
+import dis
+
+import torch
+
+# --8<-- [start:example]
+SCALE = 2.0
+
+
+# 全章的运行示例：两句张量运算，中间夹一句 Dynamo 放不进图的 print
+def f(x):
+    y = torch.sin(x) * SCALE
+    print("y 的形状：", y.shape)
+    return torch.cos(y) + 1
+# --8<-- [end:example]
+
+
+print("== f 原来的字节码（dis.get_instructions(f)）")
+for ins in dis.get_instructions(f):
+    line = f"第 {ins.starts_line} 行" if ins.starts_line else ""
+    print(f"{line:<7}{ins.offset:4} {ins.opname:<13} {ins.argrepr}")
+
+
+def show_graph(gm, example_inputs):
+    # 自定义后端：Dynamo 每抽出一张图，就把它（torch.fx.GraphModule）交给后端一次
+    print("== Dynamo 交给后端的一张图")
+    print(gm.code.strip())
+    return gm.forward  # 原样执行这张图
+
+
+compiled = torch.compile(f, backend=show_graph)
+compiled(torch.randn(8))

@@ -1,0 +1,108 @@
+# 去掉图中断的几种办法，每种都对照“之前 / 之后”的图个数。
+import torch
+
+SCALE = 2.0
+
+
+def f(x):
+    y = torch.sin(x) * SCALE
+    print("y 的形状：", y.shape)
+    return torch.cos(y) + 1
+
+
+def count(fn, x):
+    torch._dynamo.reset()
+    e = torch._dynamo.explain(fn)(x)
+    reasons = [r.reason.splitlines()[0] for r in e.break_reasons]
+    return f"{e.graph_count} 张图，{e.graph_break_count} 次中断 {reasons}"
+
+
+x = torch.randn(8)
+print("之前：", count(f, x))
+
+
+# --8<-- [start:rewrite]
+# ① 改写代码：编译的函数里只留张量运算，打印挪到外面
+def f_rewritten(x):
+    y = torch.sin(x) * SCALE
+    return torch.cos(y) + 1
+
+
+print("① 改写：", count(f_rewritten, x))
+# --8<-- [end:rewrite]
+
+# --8<-- [start:reorder]
+# ② 告诉 Dynamo：print 只是日志，可以挪到图执行完之后再调用。
+# 参数只能是张量、常量或格式化字符串：f 里的 y.shape（torch.Size）不行，换成 f-string 就可以
+torch._dynamo.config.reorderable_logging_functions.add(print)
+print("② reorderable_logging_functions:", count(f, x))
+
+
+def f_fstring(x):
+    y = torch.sin(x) * SCALE
+    print(f"y 的形状：{y.shape}")
+    return torch.cos(y) + 1
+
+
+print("② 改用 f-string：", count(f_fstring, x))
+torch._dynamo.config.reorderable_logging_functions.discard(print)
+# --8<-- [end:reorder]
+
+
+# --8<-- [start:disable]
+# ③ torch.compiler.disable：明确要求这个函数在 Python 里执行，Dynamo 不追踪它的内部
+@torch.compiler.disable
+def log_shape(y):
+    print("y 的形状：", y.shape)
+
+
+def f_logged(x):
+    y = torch.sin(x) * SCALE
+    log_shape(y)
+    return torch.cos(y) + 1
+
+
+print("③ torch.compiler.disable:", count(f_logged, x))
+# --8<-- [end:disable]
+
+
+# --8<-- [start:opaque]
+# ④ 不透明的代码：要看真实数据才能算（tolist、排序），Dynamo 在这里图中断
+def clip_q3(y):
+    values = sorted(y.tolist())
+    return y.clamp(max=values[len(values) * 3 // 4])  # 截到第 3 个四分位数
+
+
+def g(x):
+    return torch.cos(clip_q3(torch.sin(x) * SCALE)) + 1
+
+
+print("④ 之前：", count(g, x))
+
+# nonstrict_trace：Dynamo 不进入这个函数，但 AOTAutograd 仍要用没有数值的假张量追踪它的内部
+traced_clip = torch._dynamo.nonstrict_trace(clip_q3)
+try:
+    g_traced = lambda x: torch.cos(traced_clip(torch.sin(x) * SCALE)) + 1  # noqa: E731
+    torch.compile(g_traced, backend="aot_eager", fullgraph=True)(x)
+except Exception as e:
+    print("④ nonstrict_trace:", type(e).__name__, str(e).splitlines()[0])
+
+
+# 自定义算子：对整个编译栈都是一个黑盒，只需另外说明输出的形状和 dtype
+@torch.library.custom_op("chapter4::clip_q3", mutates_args=())
+def clip_q3_op(y: torch.Tensor) -> torch.Tensor:
+    return clip_q3(y)
+
+
+@clip_q3_op.register_fake
+def _(y):
+    return torch.empty_like(y)
+
+
+def g_op(x):
+    return torch.cos(clip_q3_op(torch.sin(x) * SCALE)) + 1
+
+
+print("④ custom_op:", count(g_op, x))
+print("   结果与 eager 一致：", torch.allclose(torch.compile(g_op, backend="aot_eager")(x), g(x)))
+# --8<-- [end:opaque]
