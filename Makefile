@@ -29,7 +29,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight
+.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -45,6 +45,7 @@ help:
 	@echo "make bench    time eager/TorchScript/torch.compile on CPU into bench/results/, redraw the page's plots"
 	@echo "make bench-gpu  the same on a CUDA GPU (needs a CUDA build of torch)"
 	@echo "make page-weight  bytes transferred and load time of every page (gzip, local server)"
+	@echo "make lighthouse   Lighthouse scores of every page on a phone into bench/lighthouse/ (RUNS=3 per page)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +93,13 @@ test: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
 # A benchmark, not a test: prints one row per page; budget 1 MB for a page with diagrams.
 page-weight: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	$(BIN)/python -m sitekit page-weight
+
+# A benchmark, not a test: Lighthouse (package.json devDependencies, run with the system
+# chromium) on every page, mobile form factor, simulated throttling; the medians of RUNS
+# runs per page go to bench/lighthouse/results.md and results.json (sitekit/lighthouse.py).
+RUNS ?= 3
+lighthouse: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
+	$(BIN)/python -m sitekit lighthouse --runs $(RUNS)
 
 # `make outputs` captures on the primary torch (requirements.txt); `make outputs TORCH=2.13.0`
 # on another supported version (snippets/versions.toml), in .venvs/torch-2.13.0/ (made on

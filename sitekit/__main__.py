@@ -5,6 +5,7 @@
     thebe        fetch the pinned Thebe build into .cache/thebe/ (make thebe)
     playground   the site plus a local Jupyter kernel for its 运行 buttons (make playground)
     page-weight  bytes transferred and load time of every page (make page-weight)
+    lighthouse   Lighthouse scores of every page on a phone (make lighthouse)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ COMMANDS = {
     "thebe": "sitekit.thebe",
     "playground": "sitekit.playground.serve",
     "page-weight": "sitekit.pageweight",
+    "lighthouse": "sitekit.lighthouse",
 }
 
 
