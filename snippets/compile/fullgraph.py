@@ -17,7 +17,6 @@ except torch._dynamo.exc.Unsupported as e:
     print(f"== fullgraph=True:{type(e).__module__}.{type(e).__name__}")
     print(e)
 
-# --8<-- [start:error_on_graph_break]
 torch._dynamo.reset()
 # 只在这一段打开：遇到图中断就报错；与 fullgraph 不同，它可以在函数内部再关掉
 with torch._dynamo.error_on_graph_break(True):
@@ -25,4 +24,3 @@ with torch._dynamo.error_on_graph_break(True):
         torch.compile(f, backend="eager")(x)
     except torch._dynamo.exc.Unsupported as e:
         print(f"== error_on_graph_break(True):{type(e).__name__}: {str(e).splitlines()[0]}")
-# --8<-- [end:error_on_graph_break]

@@ -21,7 +21,6 @@ x = torch.randn(8)
 print("之前：", count(f, x))
 
 
-# --8<-- [start:rewrite]
 # ① 改写代码：编译的函数里只留张量运算，打印挪到外面
 def f_rewritten(x):
     y = torch.sin(x) * SCALE
@@ -29,9 +28,7 @@ def f_rewritten(x):
 
 
 print("① 改写：", count(f_rewritten, x))
-# --8<-- [end:rewrite]
 
-# --8<-- [start:reorder]
 # ② 告诉 Dynamo：print 只是日志，可以挪到图执行完之后再调用。
 # 参数只能是张量、常量或格式化字符串：f 里的 y.shape（torch.Size）不行，换成 f-string 就可以
 torch._dynamo.config.reorderable_logging_functions.add(print)
@@ -46,10 +43,8 @@ def f_fstring(x):
 
 print("② 改用 f-string：", count(f_fstring, x))
 torch._dynamo.config.reorderable_logging_functions.discard(print)
-# --8<-- [end:reorder]
 
 
-# --8<-- [start:disable]
 # ③ torch.compiler.disable：明确要求这个函数在 Python 里执行，Dynamo 不追踪它的内部
 @torch.compiler.disable
 def log_shape(y):
@@ -63,10 +58,8 @@ def f_logged(x):
 
 
 print("③ torch.compiler.disable:", count(f_logged, x))
-# --8<-- [end:disable]
 
 
-# --8<-- [start:opaque]
 # ④ 不透明的代码：要看真实数据才能算（tolist、排序），Dynamo 在这里图中断
 def clip_q3(y):
     values = sorted(y.tolist())
@@ -105,4 +98,3 @@ def g_op(x):
 
 print("④ custom_op:", count(g_op, x))
 print("   结果与 eager 一致：", torch.allclose(torch.compile(g_op, backend="aot_eager")(x), g(x)))
-# --8<-- [end:opaque]

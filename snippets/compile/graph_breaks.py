@@ -15,7 +15,6 @@ torch._logging.set_logs(graph_breaks=True)  # 等同于环境变量 TORCH_LOGS="
 torch.compile(f, backend="eager")(x)
 torch._logging.set_logs()  # 关掉日志
 
-# --8<-- [start:explain]
 torch._dynamo.reset()
 explanation = torch._dynamo.explain(f)(x)  # 运行一次 f，汇总捕获到的图与中断
 print("图的个数：", explanation.graph_count, " 图中断次数：", explanation.graph_break_count)
@@ -25,4 +24,3 @@ for reason in explanation.break_reasons:
 for i, graph in enumerate(explanation.graphs, 1):
     ops = [node.target.__name__ for node in graph.graph.nodes if node.op == "call_function"]
     print(f"图 {i} 里的运算：{ops}")
-# --8<-- [end:explain]

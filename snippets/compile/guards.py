@@ -30,11 +30,9 @@ warm = timeit.timeit(lambda: guards.check({"x": x}), number=n) / n * 1e6
 print(f"反复检查同一个输入时，每次：{warm:.1f} µs")
 print("换成 float64 输入，guard 通过吗？", guards.check({"x": x.double()}))
 
-# --8<-- [start:stance]
 # 不允许重新编译：guard 失败时直接报错，而不是悄悄再编译一次
 with torch.compiler.set_stance("fail_on_recompile"):
     try:
         compiled(x.double())
     except RuntimeError as e:
         print(f"\n{type(e).__name__}: {e}")
-# --8<-- [end:stance]

@@ -34,3 +34,4 @@ for what, change in cases.items():
     compiled(x)
     print(f"== {what}")
     change()  # 再改一样东西调用一次
+torch._logging.set_logs()  # 关掉日志
