@@ -3,7 +3,6 @@ import dis
 
 import torch
 
-# --8<-- [start:example]
 SCALE = 2.0
 
 
@@ -12,7 +11,6 @@ def f(x):
     y = torch.sin(x) * SCALE
     print("y 的形状：", y.shape)
     return torch.cos(y) + 1
-# --8<-- [end:example]
 
 
 print("== f 原来的字节码（dis.get_instructions(f)）")
