@@ -1,53 +1,65 @@
-# torch.export：把模型整个导出成一张图（ExportedProgram），保存成 .pt2，再加载回来运行。
+# torch.export 导出本章的例子：默认得到的图（训练用 IR）保留 aten.linear 这样的高层算子，
+# run_decompositions() 再把它们分解成核心 ATen 算子；动态维度有三种写法。
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.export import Dim
 
-torch.manual_seed(0)
 
+class Block(nn.Module):
+    """本章的例子（与第 5 章相同）：LayerNorm → Linear → GELU → Linear，再加上残差。"""
 
-class Net(nn.Module):
-    def __init__(self):
+    def __init__(self, d=16):
         super().__init__()
-        self.lin = nn.Linear(4, 3)
+        self.norm = nn.LayerNorm(d)
+        self.fc1 = nn.Linear(d, 4 * d)
+        self.fc2 = nn.Linear(4 * d, d)
 
     def forward(self, x):
-        return torch.relu(self.lin(x)) * 2
+        return x + self.fc2(F.gelu(self.fc1(self.norm(x))))
 
 
-model = Net().eval()
-example = (torch.randn(2, 4),)
+def ops(ep):
+    return " → ".join(n.target.__name__ for n in ep.graph.nodes if n.op == "call_function")
 
-# --8<-- [start:export]
-# 第 0 维（batch）声明为动态，允许 1 到 1024；不声明的维度按示例输入固定
+
+torch.manual_seed(0)
+model = Block().eval()
+x = torch.randn(4, 16)
+
+# --8<-- [start:ir]
+ep = torch.export.export(model, (x,))
+print("默认的 IR：", ops(ep))
+print("输入：", ", ".join(f"{s.arg.name}（{s.kind.name}）" for s in ep.graph_signature.input_specs))
+core = ep.run_decompositions()  # 默认用核心 ATen 的分解表
+print("run_decompositions() 之后：", ops(core))
+# --8<-- [end:ir]
+
+# --8<-- [start:dims]
 batch = Dim("batch", min=1, max=1024)
-ep = torch.export.export(model, example, dynamic_shapes={"x": {0: batch}})
-print(ep)
-# --8<-- [end:export]
+for name, spec in (("Dim('batch', min=1, max=1024)", batch), ("Dim.AUTO", Dim.AUTO), ("Dim.DYNAMIC", Dim.DYNAMIC)):
+    dyn = torch.export.export(model, (x,), dynamic_shapes={"x": {0: spec}})
+    shape = list(dyn.graph.find_nodes(op="placeholder")[-1].meta["val"].shape)  # 最后一个输入就是 x
+    print(f"第 0 维用 {name}：x 的形状 {shape}，范围 {dyn.range_constraints}")
+
+for name, spec in (("Dim.AUTO", Dim.AUTO), ("Dim.DYNAMIC", Dim.DYNAMIC)):  # 第 1 维：LayerNorm 和 Linear 都要求它是 16
+    try:
+        dyn = torch.export.export(model, (x,), dynamic_shapes={"x": {1: spec}})
+        shape = list(dyn.graph.find_nodes(op="placeholder")[-1].meta["val"].shape)
+        print(f"第 1 维用 {name}：导出成功，x 的形状 {shape}")
+    except Exception as e:
+        print(f"第 1 维用 {name}：{type(e).__name__}")
+        print("\n".join("    " + line for line in str(e).strip().splitlines()[:2]))
+# --8<-- [end:dims]
 
 # --8<-- [start:save]
-torch.export.save(ep, "net.pt2")
-loaded = torch.export.load("net.pt2")
-x = torch.randn(5, 4)  # 与示例不同的 batch
-print("加载后运行，输出形状：", tuple(loaded.module()(x).shape))
-print("与 eager 一致：", torch.allclose(loaded.module()(x), model(x)))
-
+dyn = torch.export.export(model, (x,), dynamic_shapes={"x": {0: batch}})
+torch.export.save(dyn, "block.pt2")
+loaded = torch.export.load("block.pt2").module()
+x5 = torch.randn(5, 16)  # 与示例不同的 batch
+print("加载后运行 batch=5，与 eager 一致：", torch.allclose(loaded(x5), model(x5), atol=1e-6))
 try:
-    loaded.module()(torch.randn(5, 6))  # 第 1 维没有声明为动态
+    loaded(torch.randn(5, 8))  # 第 1 维没有声明为动态
 except Exception as e:
     print(f"形状不符合导出时的约定 -> {type(e).__name__}: {str(e).splitlines()[0]}")
 # --8<-- [end:save]
-
-
-# --8<-- [start:cond]
-class WithCond(nn.Module):
-    def forward(self, x):
-        # 依赖数据的分支写成 torch.cond：两个分支都记进图，运行时按条件选一个
-        # （写成 Python 的 if，export 会像 fullgraph=True 一样报错）
-        return torch.cond(x.sum() > 0, lambda t: t * 2, lambda t: t - 1, (x,))
-
-
-cond_ep = torch.export.export(WithCond(), example)
-print(cond_ep.graph_module.code.strip())
-print("x 全为正：", cond_ep.module()(torch.ones(2, 4))[0].tolist(), " x 全为负：", cond_ep.module()(-torch.ones(2, 4))[0].tolist())
-# --8<-- [end:cond]

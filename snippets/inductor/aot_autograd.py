@@ -1,38 +1,47 @@
-# AOTAutograd 交给后端的是什么：训练时，一张前向图和一张反向图，都由 ATen 算子组成。
-# 这里用一个只打印、不优化的后端把两张图显示出来（Inductor 拿到的也是这样的两张图）。
+# AOTAutograd：第一次调用时把前向和反向一起追踪成一张联合图，再由分区器切成前向图和反向图。
+# 这里的后端只打印收到的图、不做优化；分区器用 aot_autograd 的默认值 default_partition。
 import torch
-from functorch.compile import make_boxed_func
+from functorch.compile import default_partition, make_boxed_func
 from torch._dynamo.backends.common import aot_autograd
 
 
-def show(name):
+def f(x, w):
+    return torch.sin(torch.sin(x @ w)).sum()
+
+
+def show(title):
     def compiler(gm, example_inputs):
-        print(f"[后端收到{name}图]")
+        print(f"--- {title} ---")
         print(gm.code.strip())
         return make_boxed_func(gm.forward)  # 照原样执行这张图
 
     return compiler
 
 
+def print_joint_then(partition):
+    # 分区器的输入就是联合图：先打印它，再交给真正的分区器
+    def partition_fn(joint, joint_inputs, **kwargs):
+        print("--- 联合图 ---")
+        print(joint.code.strip())
+        return partition(joint, joint_inputs, **kwargs)
+
+    return partition_fn
+
+
 backend = aot_autograd(
-    fw_compiler=show("前向"),
-    bw_compiler=show("反向"),
-    # 把高层算子分解成核心 ATen 算子，Inductor 也做同样的分解
-    decompositions=torch._decomp.core_aten_decompositions(),
+    fw_compiler=show("前向图"),
+    bw_compiler=show("反向图"),
+    partition_fn=print_joint_then(default_partition),
 )
-
-
-def loss_fn(x, w):
-    return torch.nn.functional.silu(x @ w).sum()
-
 
 torch.manual_seed(0)
 x = torch.randn(4, 8)
 w = torch.randn(8, 3, requires_grad=True)
-compiled = torch.compile(loss_fn, backend=backend)
+compiled = torch.compile(f, backend=backend)
 
-print("== 第一次前向")
-loss = compiled(x, w)
+print("== 第一次调用")
+loss = compiled(x, w)  # 追踪联合图、分区，编译前向图
 print("== 第一次 backward")
-loss.backward()
-print("== 与 eager 的梯度一致：", torch.allclose(w.grad, torch.autograd.grad(loss_fn(x, w), w)[0]))
+loss.backward()  # 反向图这时才交给后端编译
+expected = torch.autograd.grad(f(x, w), w)[0]
+print("梯度与 eager 一致：", torch.allclose(w.grad, expected))
