@@ -62,7 +62,7 @@ class Interpreter:
 @functools.cache
 def interpreter(python: str | None = None) -> Interpreter:
     """SNIPPET_PYTHON's interpreter (default: this one), asked once what it has."""
-    python = python or os.environ.get("SNIPPET_PYTHON") or sys.executable
+    python = os.path.abspath(python or os.environ.get("SNIPPET_PYTHON") or sys.executable)
     proc = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, env=snippet_env())
     if proc.returncode:
         raise RuntimeError(f"{python} cannot import torch:\n{proc.stdout}{proc.stderr}")

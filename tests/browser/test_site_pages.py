@@ -149,17 +149,17 @@ SEARCH_EXPECTATIONS = {
     "命令式": "paradigms/",
     "符号式": "paradigms/",
     "计算图": "paradigms/",
-    "算子融合": "compile/",
+    "算子融合": "inductor/",
     "图中断": "compile/",
     "常量传播": "torchscript/",
     "torch.compile": "compile/",
     "torch.jit.trace": "torchscript/",
     "TorchScript": "torchscript/",
     "graph break": "compile/",
-    "torch.export": "compile/",
+    "torch.export": "deploy/",
     "tf.function": "evolution/",
     "内存复用": "paradigms/",
-    "AOTAutograd": "compile/",
+    "AOTAutograd": "inductor/",
 }
 
 
