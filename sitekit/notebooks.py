@@ -174,7 +174,18 @@ class Builder:
         if "cuda" in meta.get("requires", []):
             cell_meta["tags"] = ["requires-cuda"]
             self.cells.append(Cell("markdown", "> 下一格需要 NVIDIA GPU（CUDA）。在只有 CPU 的环境里它会报错，可以跳过。\n"))
-        self.cells.append(Cell("code", code.strip("\n") + "\n", cell_meta))
+        if meta.get("fresh_interpreter") and section is None:
+            # It sets an environment variable that torch reads when it is imported: a kernel
+            # that has imported torch already cannot show its effect, a new process can.
+            name = Path(rel).name
+            self.cells.append(Cell("markdown", f"> 下面的脚本要在 `import torch` 之前设置环境变量，所以把它写成文件 `{name}`，在一个新的 Python 进程里运行。\n"))
+            self.cells.append(Cell("code", f"%%writefile {name}\n" + code.strip("\n") + "\n", cell_meta))
+            self.cells.append(Cell("code", (
+                "import subprocess, sys\n"
+                f"print(subprocess.run([sys.executable, {name!r}], stdout=subprocess.PIPE, "
+                "stderr=subprocess.STDOUT, text=True).stdout, end=\"\")\n"), {"snippet": rel, "runs": name}))
+        else:
+            self.cells.append(Cell("code", code.strip("\n") + "\n", cell_meta))
         done.update(wanted)
 
     def other_file(self, inc: includes.Include, lang: str) -> None:
