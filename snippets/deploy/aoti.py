@@ -1,5 +1,6 @@
 # AOTInductor：把 torch.export 导出的图提前编译成共享库，和权重一起打包成一个 .pt2 文件。
 # 加载它不需要 TorchDynamo，也不需要模型的 Python 代码；C++ 程序 run_aoti.cpp 加载的就是这个文件。
+import re
 import zipfile
 
 import torch
@@ -37,6 +38,13 @@ path = torch._inductor.aoti_compile_and_package(ep, package_path="block_aoti.pt2
 with zipfile.ZipFile(path) as archive:  # .pt2 就是一个 zip 文件
     for info in archive.infolist():
         print(f"{info.file_size:>9,}  {info.filename}")
+    sources = [archive.read(n).decode() for n in archive.namelist() if n.endswith(".cpp")]
+for text in sources:
+    if "AOTI_TORCH_ERROR_CODE_CHECK" in text:  # 包装代码：按顺序调用各个内核
+        calls = re.findall(r"^\s+(?:AOTI_TORCH_ERROR_CODE_CHECK\()?(cpp_fused_\w+|aoti_torch_cpu_\w+)\(", text, re.M)
+        print("包装代码依次调用：", " → ".join(calls))
+    else:  # 生成的内核
+        print("内核源码里定义了：", ", ".join(re.findall(r'^extern "C"\s+void\s+(cpp_fused_\w+)', text, re.M)))
 # --8<-- [end:package]
 
 # --8<-- [start:load]

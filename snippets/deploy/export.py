@@ -1,5 +1,7 @@
 # torch.export 导出本章的例子：默认得到的图（训练用 IR）保留 aten.linear 这样的高层算子，
 # run_decompositions() 再把它们分解成核心 ATen 算子；动态维度有三种写法。
+import zipfile
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -30,7 +32,7 @@ x = torch.randn(4, 16)
 # --8<-- [start:ir]
 ep = torch.export.export(model, (x,))
 print("默认的 IR：", ops(ep))
-print("输入：", ", ".join(f"{s.arg.name}（{s.kind.name}）" for s in ep.graph_signature.input_specs))
+print("输入：", ", ".join(f"{s.arg.name} 是 {s.kind.name}" for s in ep.graph_signature.input_specs))
 core = ep.run_decompositions()  # 默认用核心 ATen 的分解表
 print("run_decompositions() 之后：", ops(core))
 # --8<-- [end:ir]
@@ -55,6 +57,8 @@ for name, spec in (("Dim.AUTO", Dim.AUTO), ("Dim.DYNAMIC", Dim.DYNAMIC)):  # 第
 # --8<-- [start:save]
 dyn = torch.export.export(model, (x,), dynamic_shapes={"x": {0: batch}})
 torch.export.save(dyn, "block.pt2")
+names = [n.split("/", 1)[1] for n in zipfile.ZipFile("block.pt2").namelist()]  # .pt2 是一个 zip 文件
+print("block.pt2 里：", ", ".join(n for n in names if "/" in n and not n.startswith(".data")))
 loaded = torch.export.load("block.pt2").module()
 x5 = torch.randn(5, 16)  # 与示例不同的 batch
 print("加载后运行 batch=5，与 eager 一致：", torch.allclose(loaded(x5), model(x5), atol=1e-6))

@@ -58,7 +58,7 @@ for cls in (Printing, Timed, Branchy):
             ops = sum(node.op == "call_function" for node in ep.graph.nodes)
             print(f"  strict={strict}：成功，图里 {ops} 个算子")
         except Exception as e:
-            print(f"  strict={strict}：{type(e).__module__}.{type(e).__name__}")
+            print(f"  strict={strict}：失败，{type(e).__module__}.{type(e).__name__}")
             print(f"    {str(e).splitlines()[0]}")
             # 追踪到一半失败时，export 还会把已经得到的图打印到 stderr，它的最后一行就是停下的地方
             partial = [line.strip() for line in stderr.getvalue().splitlines() if line.strip()]

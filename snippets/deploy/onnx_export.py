@@ -34,10 +34,10 @@ program.save("block.onnx")
 # --8<-- [start:graph]
 graph = onnx.load("block.onnx").graph
 print("ONNX 算子：", " → ".join(node.op_type for node in graph.node))
-print("opset：", ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in onnx.load("block.onnx").opset_import))
+print("ONNX 算子集版本（opset）：", ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in onnx.load("block.onnx").opset_import))
 for value in list(graph.input) + list(graph.output):
     dims = [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
-    print(f"{value.name}：{dims}")
+    print(f"{value.name} 的形状：{dims}")
 print("权重（initializer）：", ", ".join(sorted(t.name for t in graph.initializer)))
 # --8<-- [end:graph]
 

@@ -24,6 +24,8 @@ class Block(nn.Module):
 
 
 torch.manual_seed(0)
+# 编译和计时用同样的 1 个线程：线程数是 guard 的一部分（第 4 章），不同就会在计时时重新编译
+torch.set_num_threads(1)
 model = Block().eval()
 x = torch.randn(4, 16)
 config.fx_graph_cache = False  # 每次都真的生成代码
@@ -49,4 +51,5 @@ with torch.no_grad():
     python_wrapped(x)
     for name, fn in (("Python 包装", python_wrapped), ("C++ 包装", cpp_wrapped)):
         timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=1)
-        print(f"{name}：每次调用 {timer.blocked_autorange(min_run_time=0.5).median * 1e6:.1f} µs")
+        with torch.compiler.set_stance("fail_on_recompile"):  # 计时期间一旦重新编译就报错
+            print(f"{name}：每次调用 {timer.blocked_autorange(min_run_time=0.5).median * 1e6:.1f} µs")

@@ -9,6 +9,8 @@ from torch._inductor.utils import run_and_get_code
 from torch.utils import benchmark
 
 torch.manual_seed(0)
+# 编译和计时用同样的 1 个线程：线程数是 guard 的一部分（第 4 章），不同就会在计时时重新编译
+torch.set_num_threads(1)
 mlp = nn.Sequential(nn.Linear(256, 1024), nn.GELU(), nn.Linear(1024, 256)).eval()
 x = torch.randn(64, 256)
 flops = 2 * 64 * (256 * 1024 + 1024 * 256)  # 两个矩阵乘，每次乘加算 2 次浮点运算
@@ -22,7 +24,7 @@ def median_us(fn):
 
 with torch.no_grad():
     eager_us = median_us(mlp)
-    print(f"eager：{eager_us:.0f} µs，{flops / eager_us / 1e3:.1f} GFLOP/s")
+    print(f"eager：每次调用 {eager_us:.0f} µs，{flops / eager_us / 1e3:.1f} GFLOP/s")
     for freezing in (False, True):
         torch._dynamo.reset()
         with config.patch(freezing=freezing):
@@ -31,7 +33,8 @@ with torch.no_grad():
         call = code[code.index("def call(") :].split("\n\n")[0]
         inputs = re.search(r"^\s+(.*?),? = args$", call, re.M).group(1)
         steps = [l.strip() for l in call.splitlines() if re.match(r"\s+(buf\d+ = torch\.ops|cpp_fused_|extern_kernels)", l)]
-        us = median_us(compiled)
+        with torch.compiler.set_stance("fail_on_recompile"):  # 计时期间一旦重新编译就报错
+            us = median_us(compiled)
         print(f"\nfreezing={freezing}：结果与 eager 一致 {torch.allclose(out, mlp(x), atol=1e-5)}")
         print(f"  call() 的输入：{inputs}")
         print("  依次调用：")

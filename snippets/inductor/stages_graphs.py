@@ -1,6 +1,6 @@
 # 本章的例子从 TorchDynamo 走到 Inductor 的前两站：Dynamo 捕获的 FX 图（torch 层的调用），
 # AOTAutograd 交给 Inductor 的 ATen 图（函数化、分解之后）。
-# 日志与 TORCH_LOGS="graph_code,aot_graphs" 相同，这里收进一个字符串，只打印每行的正文。
+# 日志与 `TORCH_LOGS="graph_code,aot_graphs"` 相同，这里收进一个字符串，只打印每行的正文。
 import contextlib
 import io
 import re

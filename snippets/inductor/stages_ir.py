@@ -1,5 +1,5 @@
 # 本章的例子在 Inductor 里的下一站：调度器拿到的 IR 节点（融合前）、它做的融合决定、融合后的节点。
-# 日志与 TORCH_LOGS="ir_pre_fusion,fusion,ir_post_fusion" 相同，这里只挑出每个节点的摘要。
+# 日志与 `TORCH_LOGS="ir_pre_fusion,fusion,ir_post_fusion"` 相同，这里只挑出每个节点的摘要。
 import contextlib
 import io
 import re
@@ -48,7 +48,7 @@ for line in pre:
         name, kind = m.groups()
         body = pre[pre.index(line) : pre.index(line) + 60]
         if kind == "ExternKernelSchedulerNode":
-            what = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.node.kernel"))
+            what = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.node."))  # 调用的库函数
         else:
             sizes = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.group.iteration"))
             reduction = next((l for l in body if "ops.reduction(" in l), None)
