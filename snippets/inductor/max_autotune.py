@@ -38,5 +38,5 @@ print("\n只用 C++ 模板，结果与 eager 一致：", torch.allclose(out, mlp
 call = code[code.index("def call(") :].split("\n\n")[0]
 print("\n".join("    " + l.strip() for l in call.splitlines() if re.match(r"\s+(cpp_fused_|return)", l)))
 kernel = re.search(r"cpp_fused_addmm_gelu_0 = .*?r'''(.*?)'''", code, re.S).group(1)
-print("内核 cpp_fused_addmm_gelu_0 里：", ", ".join(sorted(set(re.findall(r"micro_gemm|erf|bias", kernel)))))
+print("内核 cpp_fused_addmm_gelu_0 里：", ", ".join(sorted(set(re.findall(r"micro_gemm|erf", kernel)))))
 # --8<-- [end:template]
