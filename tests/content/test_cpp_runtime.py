@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from sitekit.config import ROOT, SNIPPETS
+from sitekit.runner import snippet_env
 from conftest import IN_CI
 
 CACHE = ROOT / ".cache" / "cpp_runtime"
@@ -156,8 +157,10 @@ def _run_script(program: Program, workdir: Path) -> str:
     """Run the snippet as a reader would, in workdir; it writes program.model there."""
     script = workdir / program.script
     shutil.copyfile(program.folder / program.script, script)
+    # The snippets' environment: Inductor's on-disk cache shared with the snippet tests.
     proc = subprocess.run(
-        [sys.executable, script.name], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, script.name], cwd=workdir, env=snippet_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.returncode == 0, f"snippets/{program.chapter}/{program.script} failed:\n{proc.stdout}"
     assert (workdir / program.model).exists(), f"{program.script} did not write {program.model}"
