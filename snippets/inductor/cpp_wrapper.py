@@ -52,4 +52,4 @@ with torch.no_grad():
     for name, fn in (("Python 包装", python_wrapped), ("C++ 包装", cpp_wrapped)):
         timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=1)
         with torch.compiler.set_stance("fail_on_recompile"):  # 计时期间一旦重新编译就报错
-            print(f"{name}：每次调用 {timer.blocked_autorange(min_run_time=0.5).median * 1e6:.1f} µs")
+            print(f"{name}：每次调用 {timer.blocked_autorange(min_run_time=0.3).median * 1e6:.1f} µs")

@@ -17,9 +17,9 @@ flops = 2 * 64 * (256 * 1024 + 1024 * 256)  # 两个矩阵乘，每次乘加算 
 
 
 def median_us(fn):
-    # 与第 4 章相同：1 个线程，blocked_autorange 先预热，再取中位数
+    # 1 个线程，blocked_autorange 先预热，再反复运行至少 0.3 秒，取中位数
     timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=1)
-    return timer.blocked_autorange(min_run_time=0.5).median * 1e6
+    return timer.blocked_autorange(min_run_time=0.3).median * 1e6
 
 
 with torch.no_grad():
