@@ -5,8 +5,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 build_dir="${1:-$here/build}"
 python="${PYTHON:-python}"
 
-# torch 轮子里就有 libtorch 的头文件、库和 CMake 配置
-torch_cmake="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+# torch 轮子里就有 libtorch 的头文件和库；它们的位置、ABI 设置都从 Python 里问
+read -r includes libdir abi < <("$python" -c '
+import torch
+from torch.utils import cpp_extension
+print(";".join(cpp_extension.include_paths()), cpp_extension.library_paths()[0], int(torch._C._GLIBCXX_USE_CXX11_ABI))
+')
 
-cmake -S "$here" -B "$build_dir" -DCMAKE_PREFIX_PATH="$torch_cmake" -DCMAKE_BUILD_TYPE=Release
+cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+  -DTORCH_INCLUDE_DIRS="$includes" -DTORCH_LIBRARY_DIR="$libdir" -DTORCH_CXX11_ABI="$abi"
 cmake --build "$build_dir" --parallel
