@@ -58,7 +58,7 @@ $(DOCS_STAMP): requirements-docs.txt constraints.txt pyproject.toml | $(BIN)/pyt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(ALL_STAMP): requirements.txt requirements-docs.txt constraints.txt pyproject.toml | $(BIN)/python
+$(ALL_STAMP): requirements.txt requirements-snippets.txt requirements-docs.txt constraints.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(DOCS_STAMP)

@@ -7,8 +7,8 @@
   `snippets/<chapter>/<name>.versions/<label>.out`, label "2.13.0" (CPU) or "2.11.0-cuda".
 - `snippets/captured.toml` (written by `make outputs`) records when each build's outputs were
   last captured in full, and on what; the home page's 测试环境 table is drawn from it.
-- Each other CPU version gets its own environment, `.venvs/torch-<version>/` (torch and numpy
-  only: the snippets need nothing else), made by `python -m sitekit.versions env <version>`.
+- Each other CPU version gets its own environment, `.venvs/torch-<version>/`: that torch and
+  requirements-snippets.txt (what the snippets import), made by `python -m sitekit.versions env <version>`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import datetime
 import functools
+import hashlib
 import os
 import platform
 import re
@@ -28,6 +29,7 @@ from pathlib import Path
 from sitekit.config import ROOT, SNIPPETS
 
 REQUIREMENTS = ROOT / "requirements.txt"
+SNIPPET_REQUIREMENTS = ROOT / "requirements-snippets.txt"
 VERSIONS_TOML = SNIPPETS / "versions.toml"
 CAPTURED_TOML = SNIPPETS / "captured.toml"
 VENVS = ROOT / ".venvs"
@@ -156,18 +158,18 @@ def env_python(version: str) -> Path:
 
 
 def ensure_env(version: str, *, timeout: float = 1800) -> Path:
-    """The python of .venvs/torch-<version>/, created (torch==version and the pinned numpy)
-    if it does not exist yet or holds another torch. Raises EnvironmentError_ naming the
+    """The python of .venvs/torch-<version>/, created (torch==version and
+    requirements-snippets.txt) if it does not exist yet or holds another torch. Raises EnvironmentError_ naming the
     version when pip cannot install it (no wheel for this platform, no network)."""
     python = env_python(version)
-    if python.exists() and _installed_torch(python) == version:
-        return python
     venv = python.parent.parent
-    numpy = re.search(r"^numpy==\S+", REQUIREMENTS.read_text("utf-8"), re.M)
-    steps = [
-        [sys.executable, "-m", "venv", "--clear", str(venv)],
-        [str(python), "-m", "pip", "install", f"torch=={version}"] + ([numpy[0]] if numpy else []),
-    ]
+    stamp = venv / ".installed"
+    wanted = hashlib.sha256(b"".join(p.read_bytes() for p in (SNIPPET_REQUIREMENTS, ROOT / "constraints.txt"))).hexdigest()
+    has_torch = python.exists() and _installed_torch(python) == version
+    if has_torch and stamp.exists() and stamp.read_text() == wanted:
+        return python
+    steps = [] if has_torch else [[sys.executable, "-m", "venv", "--clear", str(venv)]]
+    steps.append([str(python), "-m", "pip", "install", f"torch=={version}", "-r", str(SNIPPET_REQUIREMENTS)])
     # The project's lock replaces any machine-wide pip constraint (which may cap torch).
     env = dict(os.environ, PIP_CONSTRAINT=str(ROOT / "constraints.txt"))
     for step in steps:
@@ -183,6 +185,7 @@ def ensure_env(version: str, *, timeout: float = 1800) -> Path:
             )
     if _installed_torch(python) != version:
         raise EnvironmentError_(f"torch {version}: pip installed torch {_installed_torch(python)} instead")
+    stamp.write_text(wanted)  # requirements-snippets.txt or the lock changes: install again
     return python
 
 
