@@ -174,11 +174,17 @@ class Builder:
         if "cuda" in meta.get("requires", []):
             cell_meta["tags"] = ["requires-cuda"]
             self.cells.append(Cell("markdown", "> 下一格需要 NVIDIA GPU（CUDA）。在只有 CPU 的环境里它会报错，可以跳过。\n"))
-        if meta.get("fresh_interpreter") and section is None:
-            # It sets an environment variable that torch reads when it is imported: a kernel
-            # that has imported torch already cannot show its effect, a new process can.
+        tensorflow = "tensorflow" in meta.get("requires", [])
+        if (meta.get("fresh_interpreter") or tensorflow) and section is None:
+            # A script that sets an environment variable torch reads when it is imported
+            # shows its effect only in a new process. TensorFlow runs in one too: TensorFlow
+            # and Triton (which torch.compile imports) each bring their own LLVM, and the
+            # second one to load aborts the process ("LLVM ERROR: inconsistency in
+            # registered CommandLine options").
             name = Path(rel).name
-            self.cells.append(Cell("markdown", f"> 下面的脚本要在 `import torch` 之前设置环境变量，所以把它写成文件 `{name}`，在一个新的 Python 进程里运行。\n"))
+            why = ("TensorFlow 和 `torch.compile` 用到的 Triton 各自带着一份 LLVM，装进同一个进程会直接崩溃"
+                   if tensorflow else "它要在 `import torch` 之前设置环境变量")
+            self.cells.append(Cell("markdown", f"> {why}，所以把下面的脚本写成文件 `{name}`，在一个新的 Python 进程里运行。\n"))
             self.cells.append(Cell("code", f"%%writefile {name}\n" + code.strip("\n") + "\n", cell_meta))
             self.cells.append(Cell("code", (
                 "import subprocess, sys\n"

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# > 本笔记本由网页 [torchscript.md](../../torchscript/) 生成:文字与页面相同,代码格就是页面嵌入的 `snippets/` 脚本。不要直接修改它,修改页面或脚本后运行 `make notebooks`。
+# > 本笔记本由网页 [torchscript.md](../../torchscript/) 生成：文字与页面相同，代码格就是页面嵌入的 `snippets/` 脚本。不要直接修改它，修改页面或脚本后运行 `make notebooks`。
 #
 
 # %% [markdown]
@@ -22,42 +22,50 @@
 #
 # **运行环境**
 #
-# 本章的例子在 CPU 上即可运行,输出来自 PyTorch 2.13.0(CPU 版)。[CUDA 上的融合器](../../torchscript/#fusers)一例需要 NVIDIA GPU 和 CUDA,只在 CUDA 任务里运行。[C++ 一节](../../torchscript/#cpp)还需要 C++ 编译器(g++ 或 clang++)和 CMake 3.18 以上。
+# 本章的例子在 CPU 上即可运行，输出来自 PyTorch 2.15.0（CPU）；在 2.13.0 上输出不同的地方，代码块下方折叠着逐行对照。[CUDA 上的融合器](../../torchscript/#fusers)一例需要 NVIDIA GPU 和 CUDA。[C++ 一节](../../torchscript/#cpp)还需要 C++ 编译器（g++ 或 clang++）和 CMake 3.18 以上。
 #
 #
-# **先说结论:TorchScript 已经被弃用**
+# **先说结论：TorchScript 已经被弃用**
 #
-# PyTorch 2.5 起,文档里出现了 "TorchScript is deprecated" 的标注;在 2.13 上,`torch.jit` 的各个入口运行时都会发出弃用警告。新代码应当使用 `torch.compile`(提速)或 `torch.export`(部署)。本章仍然值得读:TorchScript 是 PyTorch 第一次尝试把命令式代码变成图,它遇到的问题——数据相关的控制流、Python 只能支持一个子集、图和 Python 的边界——正是[第 4 章](../../compile/)的 TorchDynamo 要解决的问题。弃用警告的原文和每种用途的替代方案见[本章最后一节](../../torchscript/#status)。
+# 从 2.10 起，`torch.jit` 的各个入口在运行时发出弃用警告；从 2.14 起，这些警告是 `FutureWarning`，普通的 `python x.py` 就会把它们打印出来。新代码应当使用 `torch.compile`（提速）或 `torch.export`（部署）。经过核对的时间线、警告原文和每种用途的替代方案见[本章最后一节](../../torchscript/#status)。
+#
+# 本章仍然值得读：TorchScript 是 PyTorch 第一次尝试把命令式代码变成图，它遇到的问题——数据相关的控制流、Python 只能支持一个子集、图和 Python 的边界——正是[第 4 章](../../compile/)的 TorchDynamo 要解决的问题。为了让每段输出只剩它要说明的内容，除了最后一节，本章的脚本都在开头用一行 `warnings.filterwarnings` 关掉了这些弃用警告（脚本里有注释说明）。
 #
 #
-# PyTorch 里所说的 JIT(Just-In-Time,即时编译)指的是 `torch.jit` 这一套工具:把命令式的 PyTorch 代码转换成一种叫 **TorchScript** 的中间表示(IR),在这张静态的图上做优化,再交给一个不依赖 Python 的 C++ 运行时执行。它想兼得两边的好处:写的时候是 eager 的灵活,跑的时候有图的可优化、可部署。
+# PyTorch 里所说的 JIT（Just-In-Time，即时编译）指的是 `torch.jit` 这一套工具：把命令式的 PyTorch 代码转换成一种叫 **TorchScript** 的中间表示（IR），在这张静态的图上做优化，再交给一个不依赖 Python 的 C++ 运行时执行。它想兼得两边的好处：写的时候是 eager 的灵活，跑的时候有图的可优化、可部署。
 #
-# TorchScript 这个词有两层意思:它是 Python 的一个**子集**(`torch.jit.script` 能编译的那部分语言),也是编译出来的**图**(IR)和保存它的文件格式。得到 TorchScript 有两种办法:`torch.jit.trace`(跟踪)和 `torch.jit.script`(脚本化)。要注意,这两者只负责**获取**图,本身不做优化;优化是之后的事。
+# TorchScript 这个词有两层意思：它是 Python 的一个**子集**（`torch.jit.script` 能编译的那部分语言），也是编译出来的**图**（IR）和保存它的文件格式。得到 TorchScript 有两种办法：`torch.jit.trace`（追踪）和 `torch.jit.script`（脚本化）。它们的任务是**获取**图；不过拿到图的同时，两者都已经顺手做了清理（删掉没用的节点，script 还会把常量算好），真正按形状做的优化则发生在运行时。下面几节会从输出里看到这一点。
 #
 # ## JIT 的流水线
 #
-# (这里在[网页版](../../torchscript/)上有一张示意图。)
+# （这里在 [网页版](../../torchscript/) 上有一张示意图。）
 #
 #
-# 和常见的画法(图优化 → 序列化 → 运行)相比,这张图有两处改动,本章后面都会给出证据:
+# 和常见的画法（图优化 → 序列化 → 运行）相比，这张图有两处改动，本章后面都会给出证据：
 #
-# - **大部分优化发生在运行时**。`torch.jit.script` 编译时只做一些清理([常量传播和死代码消除](../../torchscript/#dce-constprop));保存到文件里的是未经运行时优化的代码([`torch.jit.load` 读回来的还是原样](../../torchscript/#save-load));真正按输入形状做的优化(包括[融合](../../torchscript/#fusers))发生在加载以后的前几次调用——这正是"即时"编译的含义。`torch.jit.freeze` 是一个可选的、需要显式调用的离线步骤。
-# - **移动端这条路已经换了**。TorchScript 的移动端运行时叫 lite interpreter,PyTorch 2.13 调用它时会提示 "Lite Interpreter is deprecated. Please consider switching to ExecuTorch"([证据](../../torchscript/#status));今天的移动端和嵌入式部署用 [ExecuTorch](https://docs.pytorch.org/executorch/stable/index.html),它的输入是 `torch.export` 导出的图,不是 TorchScript。
+# - **大部分优化发生在运行时**。trace 和 script 得到图时只做一些清理（[常量传播和死代码消除](../../torchscript/#dce-constprop)）；保存到文件里的是未经运行时优化的代码（[`torch.jit.load` 读回来的还是原样](../../torchscript/#save-load)）；真正按输入形状做的优化（包括[融合](../../torchscript/#fusers)）发生在加载以后的前几次调用——这正是“即时”编译的含义。`torch.jit.freeze` 是一个可选的、需要显式调用的离线步骤。
+# - **移动端这条路已经换了**。TorchScript 的移动端运行时叫 lite interpreter，PyTorch 2.15 调用它时会提示“Lite Interpreter is deprecated. Please consider switching to ExecuTorch”（[证据](../../torchscript/#status)）；今天的移动端和嵌入式部署用 [ExecuTorch](https://docs.pytorch.org/executorch/stable/index.html)，它的输入是 `torch.export` 导出的图，不是 TorchScript。
 #
-# CPU 和 GPU 并不是两个不同的"后端":运行时执行的是同一张图,图里的每个算子(`aten::mul` 之类)调用的就是 eager 模式下同一个 ATen 内核,张量在哪个设备上,就跑哪个设备的实现。
+# CPU 和 GPU 并不是两个不同的“后端”：运行时执行的是同一张图，图里的每个算子（`aten::mul` 之类）调用的就是 eager 模式下同一个 ATen 内核，张量在哪个设备上，就跑哪个设备的实现。
 #
 # ## torch.jit.trace 与 torch.jit.script
 #
-# ### 同一个函数,两种方式
+# ### 同一个函数，两种方式
 #
-# 下面的 `gate` 根据输入的**值**走不同的分支,这叫数据相关的控制流(data-dependent control flow)。用一个正数输入去 trace 它,再用 script 编译它,然后各自喂一个负数输入:
+# 下面的 `gate` 根据输入的**值**走不同的分支，这叫数据相关的控制流（data-dependent control flow）。用一个正数输入去 trace 它，再用 script 编译它，然后各自喂一个负数输入：
 #
 
 # %% snippet="torchscript/trace_vs_script.py"
+import warnings
+
 import torch
 
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
-# 输出取决于输入的"值":这就是数据相关的控制流
+
+# 输出取决于输入的“值”：这就是数据相关的控制流
 def gate(x):
     if x.sum() > 0:
         return x * 2
@@ -67,15 +75,15 @@ def gate(x):
 pos = torch.tensor([1.0, 2.0])
 neg = torch.tensor([-1.0, -2.0])
 
-# trace 只运行一次 gate(pos),记下这一次真正执行了的算子
+# trace 只运行一次 gate(pos)，记下这一次真正执行了的算子
 traced = torch.jit.trace(gate, pos)
-# script 读 gate 的源代码,把 if 也编译进去
+# script 读 gate 的源代码，把 if 也编译进去
 scripted = torch.jit.script(gate)
 
 print("eager   :", gate(pos), gate(neg))
 print("traced  :", traced(pos), traced(neg))
 print("scripted:", scripted(pos), scripted(neg))
-print("traced(neg) 正确吗?", torch.equal(traced(neg), gate(neg)))
+print("traced（neg）正确吗？", torch.equal(traced(neg), gate(neg)))
 
 print("=== traced.graph ===")
 print(traced.graph)
@@ -83,35 +91,39 @@ print("=== traced.code ===")
 print(traced.code)
 print("=== scripted.graph ===")
 print(scripted.graph)
-print("=== scripted.code ===")
-print(scripted.code)
 
 
 # %% [markdown]
-# 输出的第一行是 trace 时打印的 `TracerWarning`:`if x.sum() > 0` 要把一个张量变成 Python 的 `bool`,而 trace 只能记录张量上的运算,记录不了 Python 的值,所以这个判断的结果(这一次是 `True`)被当成常量"烧"进了图里。注意它只是**警告**,不是错误:`traced(neg)` 照样返回结果,只是返回了错误的 `[-2., -4.]`(走了 `x * 2` 那一支),正确答案是 `[-11., -12.]`。`torch.jit.script` 的版本两支都对。
+# 输出的第一行是 trace 时打印的 `TracerWarning`：`if x.sum() > 0` 要把一个张量变成 Python 的 `bool`，而 trace 只能记录张量上的运算，记录不了 Python 的值，所以这个判断的结果（这一次是 `True`）被当成常量“烧”进了图里。注意它只是**警告**，不是错误：`traced(neg)` 照样返回结果，只是返回了错误的 `[-2., -4.]`（走了 `x * 2` 那一支），正确答案是 `[-11., -12.]`。`torch.jit.script` 的版本两支都对。
 #
 # ### 读懂 .graph 与 .code
 #
-# 同一个输出的后半部分是两张图。`.graph` 是 TorchScript IR 本身,`.code` 是把它翻译回类似 Python 的写法,方便人读。
+# 同一个输出的后半部分是两张图。`.graph` 是 TorchScript IR 本身，`.code` 是把它翻译回类似 Python 的写法，方便人读。
 #
-# - **trace 的图只有一个算子**:`aten::mul(%x, %5)`,`%5` 是记录下来的常量 `2`(一个 `Long` 类型的零维张量,所以 `.code` 里写成 `CONSTANTS.c0`)。`if`、`x.sum()`、`x - 10` 都不见了——trace 只看到了实际执行的那一条路径。输入的类型也被写得很具体:`Float(2, strides=[1], requires_grad=0, device=cpu)` 是示例输入的类型、形状和设备。行尾的 `# trace_vs_script.py:7:0` 是这个节点对应的源代码位置。
-# - **script 的图保留了控制流**:`aten::sum`、`aten::gt` 算出一个张量,`aten::Bool` 把它变成布尔值,`prim::If` 带着两个块 `block0`(`x * 2`)和 `block1`(`x - 10`),运行时根据条件选一个。参数的类型只写 `Tensor`,不绑定形状,因为 script 从源码出发,不依赖示例输入。`%x.1`、`%31` 这样的名字是 SSA 形式的值,每个值只被赋值一次。
+# - **trace 的图只有一个算子**：`aten::mul(%x, %5)`，`%5` 是记录下来的常量 `2`（一个 `Long` 类型的零维张量，所以 `.code` 里写成 `CONSTANTS.c0`）。`if` 和 `x - 10` 不在图里，因为 trace 只看到了实际执行的那一条路径。输入的类型也被写得很具体：`Float(2, strides=[1], requires_grad=0, device=cpu)` 是示例输入的类型、形状和设备。行尾的 `# trace_vs_script.py:13:0` 是这个节点对应的源代码位置。
+# - **`x.sum()` 其实执行了，只是被清理掉了**。第一行的 `TracerWarning` 指向 `if x.sum() > 0`：trace 确实算了 `x.sum()` 和 `> 0`，并把结果转成了 Python 的 `bool`，这正是警告所说的事。这两个运算的结果只流向了那个 `bool`，没有流向任何输出，所以追踪结束时它们作为没人用的节点被删掉了；图里的编号从 `%5` 开始，前面空出来的号就是它们留下的。也就是说，trace 交出的图已经过一轮死代码消除，并不是“原样记录”。
+# - **script 的图保留了控制流**：`aten::sum`、`aten::gt` 算出一个张量，`aten::Bool` 把它变成布尔值，`prim::If` 带着两个块 `block0`（`x * 2`）和 `block1`（`x - 10`），运行时根据条件选一个。参数的类型只写 `Tensor`，不绑定形状，因为 script 从源码出发，不依赖示例输入。`%x.1`、`%31` 这样的名字是 SSA 形式的值，每个值只被赋值一次。编号并不连续（`%28`、`%29` 出现在 `%12` 之后），也是编译时的清理和常量提升重新整理过的痕迹，[下文](../../torchscript/#dce-constprop)会单独演示这两个 pass。
 #
 # ### 什么时候该用 trace
 #
-# trace 的局限也是它的长处:它不读源码,所以不在乎 Python 代码写得多"动态",只要**实际执行的算子序列不随输入的值变化**,trace 的结果就是对的。反过来说,只要 `forward` 里有依赖张量的值的 `if`/`while`,或者循环次数取决于数据,就不能用 trace。下面这个模型用了 script 不支持的 `functools.reduce`,但它的结构是固定的:
+# trace 的局限也是它的长处：它不读源码，所以不在乎 Python 代码写得多“动态”，只要**实际执行的算子序列不随输入的值变化**，trace 的结果就是对的。反过来说，只要 `forward` 里有依赖张量的值的 `if`/`while`，或者循环次数取决于数据，就不能用 trace。下面这个模型用了 script 不支持的 `functools.reduce`，但它的结构是固定的：
 #
 
 # %% snippet="torchscript/trace_when_right.py"
 import functools
 import operator
+import warnings
 
 import torch
 from torch import nn
 
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
 
 class Branches(nn.Module):
-    """三个分支相加:没有依赖数据的 if/for,但用了 script 不认识的 functools.reduce。"""
+    """三个分支相加：没有依赖数据的 if/for，但用了 script 不认识的 functools.reduce。"""
 
     def __init__(self):
         super().__init__()
@@ -127,30 +139,35 @@ model = Branches().eval()
 try:
     torch.jit.script(model)
 except RuntimeError as e:
-    print("script 失败:", e)
+    print("script 失败：", e)
 
-# trace 不读源代码,只记录执行了的算子:reduce 和列表推导式在 Python 里跑完,留下三个 linear 和两个 add
+# trace 不读源代码，只记录执行了的算子：reduce 和列表推导式在 Python 里跑完，留下三个 linear 和两个 add
 traced = torch.jit.trace(model, torch.randn(2, 4))
 print(traced.code)
 
-# 结构与数据无关,所以换一个 batch 大小也对
+# 结构与数据无关，所以换一个 batch 大小也对
 x = torch.randn(5, 4)
-print("与 eager 一致:", torch.allclose(traced(x), model(x)))
+print("与 eager 一致：", torch.allclose(traced(x), model(x)))
 
 
 # %% [markdown]
-# script 直接拒绝;trace 把列表推导式和 `reduce` 在 Python 里执行完,只留下三次子模块调用和两次 `torch.add`,换一个 batch 大小也与 eager 一致。所以 trace 适合:没有数据相关控制流的模型(大多数 CNN、固定结构的 Transformer 编码器),以及 script 编译不了、改写代价又太大的代码。两种方式也可以混用:在被 script 的代码里调用 trace 过的模块,或者反过来。
+# script 直接拒绝；trace 把列表推导式和 `reduce` 在 Python 里执行完，只留下三次子模块调用和两次 `torch.add`，换一个 batch 大小也与 eager 一致。所以 trace 适合：没有数据相关控制流的模型（大多数 CNN、固定结构的 Transformer 编码器），以及 script 编译不了、改写代价又太大的代码。两种方式也可以混用：在被 script 的代码里调用 trace 过的模块，或者反过来。
 #
 # ## TorchScript 只支持 Python 的一个子集
 #
-# `torch.jit.script` 要在不运行代码的情况下确定每个变量的类型,所以它只接受静态类型化的 Python 子集。下面是三种最常见的拒绝,每种都先给出真实的报错,再给出改法(完整脚本在最后)。
+# `torch.jit.script` 要在不运行代码的情况下确定每个变量的类型，所以它只接受静态类型化的 Python 子集。下面是三种最常见的拒绝，每个标签页是一个完整脚本：先给出真实的报错，再给出改法。
 #
 # **没有类型注解**
 #
 
-# %% snippet="torchscript/subset_errors.py"
-import numpy as np
+# %% snippet="torchscript/subset_annotation.py"
+import warnings
+
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 def show(title, fn):
@@ -161,7 +178,7 @@ def show(title, fn):
         print(str(e).strip())
 
 
-# 1) 没有类型注解的参数一律当作 Tensor
+# 没有类型注解的参数一律当作 Tensor
 def scale(x, n):
     return x * n
 
@@ -173,15 +190,33 @@ def scale_fixed(x: torch.Tensor, n: int) -> torch.Tensor:
     return x * n
 
 
-print("修正后:", torch.jit.script(scale_fixed)(torch.ones(2), 3))
+print("修正后：", torch.jit.script(scale_fixed)(torch.ones(2), 3))
 
 
 # %% [markdown]
 # **调用编译不了的代码**
 #
 
-# %% snippet="torchscript/subset_errors.py"
-# 2) 调用 TorchScript 编译不了的代码(这里是 NumPy)
+# %% snippet="torchscript/subset_ignore.py"
+import warnings
+
+import numpy as np
+import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
+
+def show(title, fn):
+    try:
+        fn()
+    except Exception as e:
+        print(f"--- {title}: {type(e).__name__}")
+        print(str(e).strip())
+
+
+# 调用 TorchScript 编译不了的代码（这里是 NumPy）
 def log1p_np(x):
     arr = x.numpy()
     return torch.from_numpy(np.log1p(arr))
@@ -194,7 +229,7 @@ def model(x):
 show("调用 NumPy", lambda: torch.jit.script(model))
 
 
-@torch.jit.ignore  # 不编译,留作一次 Python 调用:能运行,但不能脱离 Python
+@torch.jit.ignore  # 不编译，留作一次 Python 调用：能运行，但不能脱离 Python
 def log1p_np_ignored(x: torch.Tensor) -> torch.Tensor:
     arr = x.numpy()
     return torch.from_numpy(np.log1p(arr))
@@ -205,7 +240,7 @@ def model_ignored(x):
 
 
 scripted = torch.jit.script(model_ignored)
-print("ignore 后:", scripted(torch.ones(2)))
+print("ignore 后：", scripted(torch.ones(2)))
 show("保存含 ignore 的函数", lambda: torch.jit.save(scripted, "model_ignored.pt"))
 
 
@@ -215,7 +250,7 @@ class Model(torch.nn.Module):
             return self.debug_dump(x)
         return torch.log1p(x) * 2
 
-    @torch.jit.unused  # 编译时换成 raise:能保存,但调用到它就报错
+    @torch.jit.unused  # 编译时换成 raise：能保存，但调用到它就报错
     def debug_dump(self, x: torch.Tensor) -> torch.Tensor:
         print(np.asarray(x))
         return x
@@ -223,7 +258,7 @@ class Model(torch.nn.Module):
 
 m = torch.jit.script(Model())
 torch.jit.save(m, "model_unused.pt")
-print("unused 后可以保存:", m(torch.ones(2)))
+print("unused 后可以保存：", m(torch.ones(2)))
 show("调用被 unused 的方法", lambda: m(torch.ones(2), True))
 
 
@@ -231,8 +266,25 @@ show("调用被 unused 的方法", lambda: m(torch.ones(2), True))
 # **可变参数**
 #
 
-# %% snippet="torchscript/subset_errors.py"
-# 3) 可变参数
+# %% snippet="torchscript/subset_kwargs.py"
+import warnings
+
+import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
+
+def show(title, fn):
+    try:
+        fn()
+    except Exception as e:
+        print(f"--- {title}: {type(e).__name__}")
+        print(str(e).strip())
+
+
+# 可变参数
 def total(x, **weights):
     return x * sum(weights.values())
 
@@ -247,35 +299,36 @@ def total_fixed(x: torch.Tensor, weights: dict[str, float]) -> torch.Tensor:
     return x * s
 
 
-print("修正后:", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b": 1.0}))
+print("修正后：", torch.jit.script(total_fixed)(torch.ones(2), {"a": 0.5, "b": 1.0}))
 
 
 # %% [markdown]
-# **完整脚本 snippets/torchscript/subset_errors.py**
+# 1. **没有类型注解的参数一律被当作 `Tensor`**。`scale(x, n)` 能编译，但传入整数 `3` 时报“Expected a value of type 'Tensor (inferred)' for argument 'n'”，并说明这是因为 `n` 没有注解而被推断成了 `Tensor`。改法是写上注解 `n: int`。
+# 2. **被调用的函数也会被递归编译**。`model` 调用的 `log1p_np` 用了 `x.numpy()`，TorchScript 里没有这个方法，报错同时指出了“`log1p_np` 是因为被 `model` 调用才被编译的”。两种改法：
+#     - `@torch.jit.ignore`：这个函数不编译，留作一次普通的 Python 调用。模型在 Python 里能运行，但 `torch.jit.save` 会失败（“Could not export Python function call”），因为文件里装不下 Python 函数。
+#     - `@torch.jit.unused`：编译时把函数体换成抛出异常。模型可以保存、可以在 C++ 里加载；只要不走到这条路径就没事，走到了就报“This Python function is annotated to be ignored and cannot be run”。适合只在调试时用的分支。
+# 3. **不支持 `*args`/`**kwargs`**：报错是“Compiled functions can't take variable number of arguments”。改成显式参数，例如一个带类型的 `dict[str, float]`。
 #
+# 除此之外，`try`/`except`、生成器表达式、大部分标准库和第三方库都不在子集里；[局限](../../torchscript/#limits)一节还有几种依赖运行时动态性的写法。
 #
-#
-#
-#
-# 1. **没有类型注解的参数一律被当作 `Tensor`**。`scale(x, n)` 能编译,但传入整数 `3` 时报 "Expected a value of type 'Tensor (inferred)' for argument 'n'",并说明这是因为 `n` 没有注解而被推断成了 `Tensor`。改法是写上注解 `n: int`。
-# 2. **被调用的函数也会被递归编译**。`model` 调用的 `log1p_np` 用了 `x.numpy()`,TorchScript 里没有这个方法,报错同时指出了"`log1p_np` 是因为被 `model` 调用才被编译的"。两种改法:
-#     - `@torch.jit.ignore`:这个函数不编译,留作一次普通的 Python 调用。模型在 Python 里能运行,但 `torch.jit.save` 会失败("Could not export Python function call"),因为文件里装不下 Python 函数。
-#     - `@torch.jit.unused`:编译时把函数体换成抛出异常。模型可以保存、可以在 C++ 里加载;只要不走到这条路径就没事,走到了就报 "This Python function is annotated to be ignored and cannot be run"。适合只在调试时用的分支。
-# 3. **不支持 `*args`/`**kwargs`**("Compiled functions can't take variable number of arguments")。改成显式参数,例如一个带类型的 `dict[str, float]`。
-#
-# 除此之外,`try`/`except`、生成器表达式、大部分标准库和第三方库都不在子集里;[局限](../../torchscript/#limits)一节还有几种依赖运行时动态性的写法。
-#
-# ## 优化器:编译之后图变成了什么
+# ## 优化器：编译之后图变成了什么
 #
 # ### 死代码消除与常量传播
 #
-# 直接在一张手写的 IR 上依次运行两个 pass,就能看清它们各做什么。这里用的 `torch._C.parse_ir` 和 `torch._C._jit_pass_*` 是内部接口,只用来演示:
+# 直接在一张手写的 IR 上依次运行两个 pass，就能看清它们各做什么。这里用的 `torch._C.parse_ir` 和 `torch._C._jit_pass_*` 是内部接口，只用来演示：
 #
 
 # %% snippet="torchscript/constant_prop_dce.py"
+import warnings
+
 import torch
 
-# 一张手写的 TorchScript IR:2*3 可以在编译期算出,cos 的结果没人用
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
+
+# 一张手写的 TorchScript IR：2*3 可以在编译期算出，cos 的结果没人用
 graph = torch._C.parse_ir(
     """
 graph(%x : Tensor):
@@ -290,16 +343,16 @@ graph(%x : Tensor):
 print("=== 优化前 ===")
 print(graph)
 
-torch._C._jit_pass_dce(graph)  # 死代码消除:删掉结果没人用、也没有副作用的节点
+torch._C._jit_pass_dce(graph)  # 死代码消除：删掉结果没人用、也没有副作用的节点
 print("=== 死代码消除之后 ===")
 print(graph)
 
-torch._C._jit_pass_constant_propagation(graph)  # 常量传播:输入全是常量的节点在编译期算掉
+torch._C._jit_pass_constant_propagation(graph)  # 常量传播：输入全是常量的节点在编译期算掉
 print("=== 常量传播之后 ===")
 print(graph)
 
 
-# torch.jit.script 编译时已经跑过这些清理 pass:源码里的常量表达式、
+# torch.jit.script 编译时已经跑过这些清理 pass：源码里的常量表达式、
 # 永远不成立的分支和无用的计算都不会出现在 .graph 里
 @torch.jit.script
 def f(x):
@@ -315,19 +368,25 @@ print(f.graph)
 
 
 # %% [markdown]
-# - **死代码消除**(dead code elimination,DCE)删掉了 `%4 = aten::cos(%x)`:它的结果没有被任何节点使用,而且没有副作用。
-# - **常量传播**(constant propagation)发现 `aten::mul(%1, %2)` 的两个输入都是常量,于是在编译期算出 `6`,用一个新常量替换它;`2` 和 `3` 两个常量随之失去了使用者,也被清掉。
+# - **死代码消除**（dead code elimination，DCE）删掉了 `%4 = aten::cos(%x)`：它的结果没有被任何节点使用，而且没有副作用。
+# - **常量传播**（constant propagation）发现 `aten::mul(%1, %2)` 的两个输入都是常量，于是在编译期算出 `6`，用一个新常量替换它；`2` 和 `3` 两个常量随之失去了使用者，也被清掉。
 #
-# 最后一张图说明,普通用户不用手动做这些:`torch.jit.script` 编译时就已经运行了这类清理,源码里的 `2 * 3`、没人用的 `x.cos()` 和永远不成立的 `if scale > 10` 都没有出现在 `.graph` 里。
+# 最后一张图说明，普通用户不用手动做这些：`torch.jit.script` 编译时就已经运行了这类清理，源码里的 `2 * 3`、没人用的 `x.cos()` 和永远不成立的 `if scale > 10` 都没有出现在 `.graph` 里。
 #
-# ### 冻结:torch.jit.freeze 与 optimize_for_inference
+# ### 冻结：torch.jit.freeze 与 optimize_for_inference
 #
-# 对一个模块,真正的大头在参数上。script 之后,参数仍然是模块的属性,`forward` 里也还留着 `self.training` 这样的判断,因为编译器不能假定它们以后不变。`torch.jit.freeze` 就是让你承诺"它们不会再变"(模块必须处于 `eval()` 模式):
+# 对一个模块，真正的大头在参数上。script 之后，参数仍然是模块的属性，`forward` 里也还留着 `self.training` 这样的判断，因为编译器不能假定它们以后不变。`torch.jit.freeze` 就是让你承诺“它们不会再变”（模块必须处于 `eval()` 模式）：
 #
 
 # %% snippet="torchscript/freeze.py"
+import warnings
+
 import torch
 from torch import nn
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 class ConvBNReLU(nn.Module):
@@ -349,54 +408,60 @@ model = ConvBNReLU().eval()
 x = torch.randn(1, 3, 8, 8)
 
 scripted = torch.jit.script(model)
-print("=== script 之后(forward 里只是调用子模块)===")
-print(scripted.graph.str(False))
-# 把子模块的 forward 内联进来,才看得到真正要执行的全部节点
+print("=== script 之后（forward 里只是调用子模块）===")
+print(scripted.graph.str(False).rstrip())
+# 把子模块的 forward 内联进来，才看得到真正要执行的全部节点
 inlined = scripted.graph.copy()
 torch._C._jit_pass_inline(inlined)
-print("内联后的节点数:", count_nodes(inlined))
+print("内联后的节点数：", count_nodes(inlined))
 
-# freeze:参数和属性变成常量,self.training 的分支被删掉,BN 折叠进卷积
+# freeze：参数和属性变成常量，self.training 的分支被删掉，BN 折叠进卷积
 frozen = torch.jit.freeze(scripted)
 print("=== torch.jit.freeze 之后 ===")
-print(frozen.graph.str(False))
-print("节点数:", count_nodes(frozen.graph))
+print(frozen.graph.str(False).rstrip())
+print("节点数：", count_nodes(frozen.graph))
 
-# optimize_for_inference:在 freeze 的基础上再做面向推理的改写(CPU 上换成 oneDNN/MKLDNN 卷积)
+# optimize_for_inference：在 freeze 的基础上再做面向推理的改写（CPU 上换成 oneDNN/MKLDNN 卷积）
 optimized = torch.jit.optimize_for_inference(torch.jit.script(model))
 print("=== torch.jit.optimize_for_inference 之后 ===")
-print(optimized.graph.str(False))
+print(optimized.graph.str(False).rstrip())
 
 with torch.no_grad():
     expected = model(x)
-    print("freeze 结果一致:", torch.allclose(frozen(x), expected, atol=1e-5))
-    print("optimize_for_inference 结果一致:", torch.allclose(optimized(x), expected, atol=1e-5))
+    print("freeze 结果一致：", torch.allclose(frozen(x), expected, atol=1e-5))
+    print("optimize_for_inference 结果一致：", torch.allclose(optimized(x), expected, atol=1e-5))
 
 
 # %% [markdown]
-# - script 之后,`forward` 的图里只有对子模块的 `prim::CallMethod`;把子模块内联进来,顶层共有 33 个节点(`count_nodes` 不数 `if` 块里面的节点)(`BatchNorm2d.forward` 里有不少训练模式的判断)。
-# - `torch.jit.freeze` 之后只剩 7 个节点(同样只数顶层):参数变成了 `prim::Constant`,训练模式的分支被常量传播和死代码消除删掉,BatchNorm 被**折叠**进卷积——权重和偏置换成了预先算好的 `weight_fused_bn`、`bias_fused_bn`,推理时少了一整个 BN 算子。
-# - `torch.jit.optimize_for_inference` 在冻结的基础上再做面向推理的改写。在本站的 x86 CPU 上,它把卷积换成了 oneDNN(原名 MKLDNN)的 `prim::mkldnn_convolution`,权重预先转成 oneDNN 的内存布局,输入输出前后各有一次 `to_mkldnn`/`to_dense` 转换。这类改写依赖硬件和 PyTorch 的编译选项,换一台机器结果可能不同。
+# - script 之后，`forward` 的图里只有对子模块的 `prim::CallMethod`；把子模块内联进来，顶层共有 33 个节点，多数来自 `BatchNorm2d.forward` 里训练模式的判断（`count_nodes` 只数顶层，不数 `if` 块里面的节点）。
+# - `torch.jit.freeze` 之后只剩 7 个节点（同样只数顶层）：参数变成了 `prim::Constant`，训练模式的分支被常量传播和死代码消除删掉，BatchNorm 被**折叠**进卷积——权重和偏置换成了预先算好的 `weight_fused_bn`、`bias_fused_bn`，推理时少了一整个 BN 算子。
+# - `torch.jit.optimize_for_inference` 在冻结的基础上再做面向推理的改写。在本站的 x86 CPU 上，它把卷积换成了 oneDNN（原名 MKLDNN）的 `prim::mkldnn_convolution`，权重预先转成 oneDNN 的内存布局，输入输出前后各有一次 `to_mkldnn`/`to_dense` 转换。这类改写依赖硬件和 PyTorch 的编译选项，换一台机器结果可能不同。
 #
-# 两种优化后的结果都与 eager 一致(最后两行)。
+# 两种优化后的结果都与 eager 一致（最后两行）。
 #
 # ### 融合器今天做什么
 #
-# 算子融合(把 `mul`、`add`、`relu`、`sigmoid` 这样的逐元素运算合成一个内核,中间结果不写回内存)常被当作 TorchScript 的招牌优化。它需要两个条件:运行时的剖析执行器(profiling executor)先在前几次调用里记录形状,然后由一个**融合器**生成融合后的内核。在安装的 PyTorch 2.13 上实际看一看:
+# 算子融合（把 `mul`、`add`、`relu`、`sigmoid` 这样的逐元素运算合成一个内核，中间结果不写回内存）常被当作 TorchScript 的招牌优化。它需要两个条件：运行时的剖析执行器（profiling executor）先在前几次调用里记录形状，然后由一个**融合器**生成融合后的内核。在 PyTorch 2.15 上实际看一看：
 #
 
 # %% snippet="torchscript/fusers_cpu.py"
+import warnings
+
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 def kinds(graph):
-    """优化后图里的节点种类(去掉常量和 profiling 用的 prim::profile)。"""
+    """优化后图里的节点种类（去掉常量和 profiling 用的 prim::profile）。"""
     skip = {"prim::Constant", "prim::profile"}
     return [n.kind() for n in graph.nodes() if n.kind() not in skip]
 
 
 def make_pointwise():
-    # 每次返回一个新的函数对象:torch.jit.script 按函数对象缓存编译结果
+    # 每次返回一个新的函数对象：torch.jit.script 按函数对象缓存编译结果
     def pointwise(x, y):
         return (x * y + 1.0).relu().sigmoid()
 
@@ -405,56 +470,63 @@ def make_pointwise():
 
 x, y = torch.randn(1000), torch.randn(1000)
 
-# 默认设置:NNC(TensorExpr)融合器开着,但不允许在 CPU 上融合
+# 默认设置：NNC（TensorExpr）融合器开着，但不允许在 CPU 上融合
 print("texpr fuser enabled:", torch._C._jit_texpr_fuser_enabled())
 print("can fuse on CPU    :", torch._C._jit_can_fuse_on_cpu())
 
 f = torch.jit.script(make_pointwise())
-for _ in range(3):  # profiling executor:前几次调用收集形状信息,之后才优化
+for _ in range(3):  # profiling executor：前几次调用收集形状信息，之后才优化
     f(x, y)
-print("默认:", kinds(torch.jit.last_executed_optimized_graph()))
+print("默认：", kinds(torch.jit.last_executed_optimized_graph()))
 
-# 强行允许 CPU 融合:官方轮子编译时没带 LLVM,NNC 生成不了 CPU 代码
+# 强行允许 CPU 融合：官方轮子编译时没带 LLVM，NNC 生成不了 CPU 代码
 torch._C._jit_override_can_fuse_on_cpu(True)
 g = torch.jit.script(make_pointwise())
 try:
     for _ in range(3):
         g(x, y)
 except RuntimeError as e:
-    print("允许 CPU 融合后:", e)
+    print("允许 CPU 融合后：", e)
 torch._C._jit_override_can_fuse_on_cpu(False)
 
-# 另一条路:oneDNN Graph 融合器(默认关闭,要显式打开)
+# 另一条路：oneDNN Graph 融合器（默认关闭，要显式打开）
 torch.jit.enable_onednn_fusion(True)
 h = torch.jit.script(make_pointwise())
 for _ in range(3):
     h(x, y)
 print("=== oneDNN Graph 融合后的图 ===")
 print(torch.jit.last_executed_optimized_graph().str(False))
-print("结果一致:", torch.allclose(h(x, y), make_pointwise()(x, y)))
+print("结果一致：", torch.allclose(h(x, y), make_pointwise()(x, y)))
 
-# nvFuser 曾是 TorchScript 在 CUDA 上的融合器;现在的 torch 里这个开关只剩一条警告
+# nvFuser 曾是 TorchScript 在 CUDA 上的融合器；现在的 torch 里这个开关只剩一条警告
 torch._C._jit_set_nvfuser_enabled(True)
 print("nvFuser enabled:", torch._C._jit_nvfuser_enabled())
 
 
 # %% [markdown]
-# 在 CPU 上:
+# 在 CPU 上：
 #
-# - **默认不融合**。TorchScript 的主力融合器 NNC(TensorExpr)是打开的,但不允许在 CPU 上融合;调用三次以后,优化过的图里仍然是四个独立的 ATen 算子。
-# - **强行打开也不行**:官方轮子编译时没有带 LLVM,NNC 生成不了 CPU 代码,报 "LLVM Backend not found"。
-# - **oneDNN Graph 融合器**(`torch.jit.enable_onednn_fusion(True)`,默认关闭)确实会融合:四个算子进了一个 `prim::oneDNNFusionGroup_0`,前面的 `prim::oneDNNFusionGuard` 检查输入的类型和形状是否与剖析时一致,不一致就走 `fallback_function` 回到未融合的图。这个"守卫 + 回退"的结构,在第 4 章 TorchDynamo 的 guard 里还会再见到。
-# - **nvFuser 已经从 TorchScript 里移除了**:打开它的开关只剩一条 "nvfuser is no longer supported in torch script" 的警告,状态是 `None`。
+# - **默认不融合**。TorchScript 的主力融合器 NNC（TensorExpr）是打开的，但不允许在 CPU 上融合；调用三次以后，优化过的图里仍然是四个独立的 ATen 算子。
+# - **强行打开也不行**：官方轮子编译时没有带 LLVM，NNC 生成不了 CPU 代码，报“LLVM Backend not found”。
+# - **oneDNN Graph 融合器**（`torch.jit.enable_onednn_fusion(True)`，默认关闭）确实会融合：四个算子进了一个 `prim::oneDNNFusionGroup_0`，前面的 `prim::oneDNNFusionGuard` 检查输入的类型和形状是否与剖析时一致，不一致就走 `fallback_function` 回到未融合的图。这个“先检查、不符就回退”的结构，在第 4 章 TorchDynamo 的 guard 里还会再见到。
+# - **nvFuser 已经从 TorchScript 里移除了**：打开它的开关只剩一条“nvfuser is no longer supported in torch script”的警告，状态是 `None`。
 #
-# 在 CUDA 上,剩下的候选是 NNC(`torch.jit.fuser` 的文档把它列为 `fuser1`,nvFuser 是 `fuser2`),它为 GPU 生成代码不需要 LLVM。它在 CUDA 版 PyTorch 上是否默认融合,本站还没有在 GPU 上验证过。下面这个例子在 GPU 上运行同一个函数,打印优化后图里的节点种类;它只在 CUDA 任务里运行,本站的 CPU 机器跑不了它,所以这里**不展示**它的输出,也不替它猜测结果:
+# 在 CUDA 上，剩下的候选是 NNC（`torch.jit.fuser` 的文档把它列为 `fuser1`，nvFuser 是 `fuser2`），它为 GPU 生成代码不需要 LLVM。它在 CUDA 版 PyTorch 上是否默认融合，下面这个例子会回答：它在 GPU 上运行同一个函数，打印优化后图里的节点种类。
 #
 
 # %% [markdown]
-# > 下一格需要 NVIDIA GPU(CUDA)。在只有 CPU 的环境里它会报错,可以跳过。
+# > 下一格需要 NVIDIA GPU（CUDA）。在只有 CPU 的环境里它会报错，可以跳过。
 #
 
 # %% snippet="torchscript/fuser_cuda.py" tags=["requires-cuda"]
+import warnings
+
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
 
 assert torch.cuda.is_available(), "这个例子需要 NVIDIA GPU"
 
@@ -466,24 +538,34 @@ def pointwise(x, y):
 print("can fuse on GPU:", torch._C._jit_can_fuse_on_gpu())
 f = torch.jit.script(pointwise)
 x, y = torch.randn(1000, device="cuda"), torch.randn(1000, device="cuda")
-for _ in range(3):  # profiling executor:前几次调用收集形状信息,之后才优化
+for _ in range(3):  # profiling executor：前几次调用收集形状信息，之后才优化
     f(x, y)
 graph = torch.jit.last_executed_optimized_graph()
-print("节点种类:", sorted({n.kind() for n in graph.nodes()} - {"prim::Constant"}))
+print("节点种类：", sorted({n.kind() for n in graph.nodes()} - {"prim::Constant"}))
 print(graph.str(False))
-print("结果一致:", torch.allclose(f(x, y), pointwise(x, y)))
+print("结果一致：", torch.allclose(f(x, y), pointwise(x, y)))
 
 
 # %% [markdown]
-# 今天想要融合,无论 CPU 还是 GPU,都应该用 `torch.compile`:TorchInductor 在 CPU 上生成 C++/OpenMP 代码,在 GPU 上生成 Triton 内核,见[第 4 章](../../compile/)。eager、TorchScript(script + freeze)和 `torch.compile` 的实测耗时见[性能实测](../../benchmarks/)。
+# **这段代码需要 GPU，输出尚未捕获**
 #
-# ### 并行:fork 与 wait
+# 本站的输出在没有 GPU 的机器上捕获。这段代码只能在 NVIDIA GPU 上运行：CPU 上的测试会跳过它并说明原因，CI 的 CUDA 任务才会运行它。在 GPU 上真正运行并捕获输出之前，这里只给出代码——本站不展示没有真实运行过的结果。
 #
-# "图可以更好地利用设备并行性"要打个折扣:TorchScript 不会自动把一张图拆开并行执行。单个算子内部的多线程(intra-op)在 eager 模式下本来就有;图能额外提供的是**算子之间**的并行(inter-op),而这需要你用 `torch.jit.fork` 显式地把一段计算交给线程池,再用 `torch.jit.wait` 取回结果:
+# 今天想要融合，无论 CPU 还是 GPU，都应该用 `torch.compile`：TorchInductor 在 CPU 上生成 C++/OpenMP 代码，在 GPU 上生成 Triton 内核，见[第 5 章](../../inductor/)。eager、TorchScript（script + freeze）和 `torch.compile` 的实测耗时见[性能实测](../../benchmarks/)。
+#
+# ### 并行：fork 与 wait
+#
+# “图可以更好地利用设备并行性”要打个折扣：TorchScript 不会自动把一张图拆开并行执行。单个算子内部的多线程（intra-op）在 eager 模式下本来就有；图能额外提供的是**算子之间**的并行（inter-op），而这需要你用 `torch.jit.fork` 显式地把一段计算交给线程池，再用 `torch.jit.wait` 取回结果：
 #
 
 # %% snippet="torchscript/parallel.py"
+import warnings
+
 import torch
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 def branch(x, w):
@@ -501,25 +583,30 @@ def two_branches(x, w1, w2):
 torch.manual_seed(0)
 x, w1, w2 = torch.randn(64, 64), torch.randn(64, 64), torch.randn(64, 64)
 print(two_branches.graph)
-print("与 eager 一致:", torch.allclose(two_branches(x, w1, w2), branch(x, w1) + branch(x, w2)))
+print("与 eager 一致：", torch.allclose(two_branches(x, w1, w2), branch(x, w1) + branch(x, w2)))
 
 
 # %% [markdown]
-# 图里 `prim::fork_0` 是一个子图,返回的是 `Future[Tensor]`;当前线程接着算 `%b.1`,最后 `aten::wait` 等待另一支的结果。
+# 图里 `prim::fork_0` 是一个子图，返回的是 `Future[Tensor]`；当前线程接着算 `%b.1`，最后 `aten::wait` 等待另一支的结果。
 #
 # ## 序列化与脱离 Python 运行
 #
 # ### torch.jit.save 与 torch.jit.load
 #
-# `torch.jit.save` 把代码(TorchScript)和参数一起写进一个 zip 格式的 `.pt` 文件。加载它不需要定义模型的 Python 类,只需要 `torch`:
+# `torch.jit.save` 把代码（TorchScript）和参数一起写进一个 zip 格式的 `.pt` 文件。加载它不需要定义模型的 Python 类，只需要 `torch`：
 #
 
 # %% snippet="torchscript/save_load.py"
 import subprocess
 import sys
+import warnings
 
 import torch
 from torch import nn
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 class Gate(nn.Module):
@@ -529,27 +616,27 @@ class Gate(nn.Module):
 
     def forward(self, x):
         y = self.linear(x)
-        if x.sum() > 0:  # 数据相关的分支:script 把它保存在模型文件里
+        if x.sum() > 0:  # 数据相关的分支：script 把它保存在模型文件里
             return y.relu()
         return -y
 
 
 def show(label, y):
-    # 与 run_model.cpp 同样的格式:保留 4 位小数
+    # 与 run_model.cpp 同样的格式：保留 4 位小数
     print(f"{label} =" + "".join(f" {v:.4f}" for v in y.flatten().tolist()))
 
 
 torch.manual_seed(0)
 model = torch.jit.script(Gate().eval())
-torch.jit.save(model, "gate.pt")  # 代码(TorchScript)+ 参数,一个 zip 文件
+torch.jit.save(model, "gate.pt")  # 代码（TorchScript）+ 参数，一个 zip 文件
 
-x = torch.linspace(0, 1, 8).reshape(2, 4)  # x 走 if 分支,-x 走另一支
+x = torch.linspace(0, 1, 8).reshape(2, 4)  # x 走 if 分支，-x 走另一支
 with torch.no_grad():
     print("--- 保存它的进程")
     show("y(x) ", model(x))
     show("y(-x)", model(-x))
 
-# 另一个 Python 进程:只 import torch,没有 Gate 这个类,照样能加载并运行
+# 另一个 Python 进程：只 import torch，没有 Gate 这个类，照样能加载并运行
 loader = """
 import torch
 m = torch.jit.load("gate.pt")
@@ -560,11 +647,11 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 
 
 # %% [markdown]
-# 新进程里根本没有 `Gate` 这个类,却拿到了完整的 `forward`,包括那个数据相关的 `if`。读回来的 `.code` 也说明文件里存的是编译后、未经运行时优化的代码。这就是与 `torch.save(model.state_dict())` 的根本区别:后者只存参数,加载时必须有原来的 Python 代码。
+# 新进程里根本没有 `Gate` 这个类，却拿到了完整的 `forward`，包括那个数据相关的 `if`。读回来的 `.code` 也说明文件里存的是编译后、未经运行时优化的代码。这就是与 `torch.save(model.state_dict())` 的根本区别：后者只存参数，加载时必须有原来的 Python 代码。
 #
-# ### 在 C++ 里加载:torch::jit::load
+# ### 在 C++ 里加载：torch::jit::load
 #
-# 同一个 `gate.pt` 可以在一个完全没有 Python 的 C++ 程序里运行。PyTorch 的 C++ 库 libtorch 不需要另外下载:pip 安装的 torch 轮子里就带着它的头文件、共享库和 CMake 配置(`torch.utils.cmake_prefix_path`)。
+# 同一个 `gate.pt` 可以在一个完全没有 Python 的 C++ 程序里运行。PyTorch 的 C++ 库 libtorch 不需要另外下载：pip 安装的 torch 轮子里就带着它的头文件和共享库，`torch.utils.cpp_extension` 能告诉你它们在哪里。
 #
 # `snippets/torchscript/run_model.cpp`:
 #
@@ -575,7 +662,7 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 # #include <cstdio>
 # #include <iostream>
 #
-# // 与 save_load.py 的 show() 同样的格式:保留 4 位小数,方便逐字比对
+# // 与 save_load.py 的 show（）同样的格式：保留 4 位小数，方便逐字比对
 # static void show(const char* label, const torch::Tensor& y) {
 #   torch::Tensor flat = y.contiguous().view(-1);
 #   std::printf("%s =", label);
@@ -601,7 +688,7 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 #   torch::NoGradGuard no_grad;
 #
 #   torch::Tensor x = torch::linspace(0, 1, 8).reshape({2, 4});  // 与 save_load.py 相同的输入
-#   // forward 的参数是 IValue 列表;返回值也是 IValue,这里是一个 Tensor
+#   // forward 的参数是 IValue 列表；返回值也是 IValue，这里是一个 Tensor
 #   show("y(x) ", module.forward({x}).toTensor());
 #   show("y(-x)", module.forward({-x}).toTensor());
 #   return 0;
@@ -613,16 +700,21 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 #
 # ```cmake
 # # 用 pip 安装的 torch 轮子里自带的 libtorch 编译 run_model.cpp。
-# # CMAKE_PREFIX_PATH 指向 torch.utils.cmake_prefix_path(见 build.sh)。
+# # 不用 find_package(Torch)：CUDA 版轮子的 CMake 配置要求机器上有完整的 CUDA 工具包，
+# # 而这个程序只在 CPU 上运行，只需要轮子里的头文件和 libtorch、libtorch_cpu、libc10。
+# # TORCH_INCLUDE_DIRS、TORCH_LIBRARY_DIR、TORCH_CXX11_ABI 由 build.sh 从 Python 里取得。
 # cmake_minimum_required(VERSION 3.18)
 # project(run_model LANGUAGES CXX)
 #
-# find_package(Torch REQUIRED)
-#
 # add_executable(run_model run_model.cpp)
-# # TORCH_LIBRARIES 带上了 libtorch 的头文件目录、库和 _GLIBCXX_USE_CXX11_ABI 设置
-# target_link_libraries(run_model PRIVATE "${TORCH_LIBRARIES}")
-# target_compile_features(run_model PRIVATE cxx_std_17)
+# target_include_directories(run_model PRIVATE ${TORCH_INCLUDE_DIRS})
+# # 必须与 libtorch 编译时的 libstdc++ ABI 一致
+# target_compile_definitions(run_model PRIVATE _GLIBCXX_USE_CXX11_ABI=${TORCH_CXX11_ABI})
+# target_link_directories(run_model PRIVATE ${TORCH_LIBRARY_DIR})
+# target_link_libraries(run_model PRIVATE torch torch_cpu c10)
+# set_target_properties(run_model PROPERTIES BUILD_RPATH ${TORCH_LIBRARY_DIR})
+# # PyTorch 2.15 的头文件要求 C++20
+# target_compile_features(run_model PRIVATE cxx_std_20)
 # ```
 #
 #
@@ -630,21 +722,26 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 #
 # ```bash
 # #!/usr/bin/env bash
-# # 编译 run_model:bash build.sh [构建目录],之后运行 <构建目录>/run_model gate.pt
+# # 编译 run_model：bash build.sh [构建目录]，之后运行 <构建目录>/run_model gate.pt
 # set -euo pipefail
 # here="$(cd "$(dirname "$0")" && pwd)"
 # build_dir="${1:-$here/build}"
 # python="${PYTHON:-python}"
 #
-# # torch 轮子里就有 libtorch 的头文件、库和 CMake 配置
-# torch_cmake="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+# # torch 轮子里就有 libtorch 的头文件和库；它们的位置、ABI 设置都从 Python 里问
+# read -r includes libdir abi < <("$python" -c '
+# import torch
+# from torch.utils import cpp_extension
+# print(";".join(cpp_extension.include_paths()), cpp_extension.library_paths()[0], int(torch._C._GLIBCXX_USE_CXX11_ABI))
+# ')
 #
-# cmake -S "$here" -B "$build_dir" -DCMAKE_PREFIX_PATH="$torch_cmake" -DCMAKE_BUILD_TYPE=Release
+# cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+#   -DTORCH_INCLUDE_DIRS="$includes" -DTORCH_LIBRARY_DIR="$libdir" -DTORCH_CXX11_ABI="$abi"
 # cmake --build "$build_dir" --parallel
 # ```
 #
 #
-# 在 `snippets/torchscript/` 目录下先运行 `python save_load.py` 得到 `gate.pt`,再 `bash build.sh`,然后运行 `build/run_model gate.pt`:
+# 在 `snippets/torchscript/` 目录下先运行 `python save_load.py` 得到 `gate.pt`，再 `bash build.sh`，然后运行 `build/run_model gate.pt`：
 #
 # `snippets/torchscript/run_model_output.txt`:
 #
@@ -654,35 +751,41 @@ print(subprocess.run([sys.executable, "-c", loader], capture_output=True, text=T
 # ```
 #
 #
-# 与上一节 Python 打印的两行逐字相同,两个分支都对。几点说明:
+# 与上一节 Python 打印的两行逐字相同，两个分支都对。几点说明：
 #
-# - `torch::jit::load` 返回一个 `torch::jit::script::Module`,`forward` 接受和返回的都是 `IValue`(TorchScript 里任意类型的值),所以要用 `.toTensor()` 取出张量。
-# - C++ 程序必须和 libtorch 使用同一种 libstdc++ ABI。Python 里 `torch._C._GLIBCXX_USE_CXX11_ABI` 给出 torch 编译时的设置;用 CMake 的 `find_package(Torch)` 时,需要的 `-D_GLIBCXX_USE_CXX11_ABI=…` 会通过 `TORCH_CXX_FLAGS` 自动加上;如果直接调用 g++,要自己加上与之相符的宏,再用 `-I`、`-L` 指向轮子里的 `include/` 和 `lib/` 目录。
-# - 配置时 CMake 会警告 "library kineto not found":轮子里没有单独的性能分析库 kineto,对加载和运行模型没有影响。
-# - 编译要包含 libtorch 庞大的头文件,在本站 2 核的测试机上冷编译要一两分钟。测试 `tests/test_cpp_runtime.py` 用的就是这里的 `build.sh`,它把编好的程序按源码、torch 版本和编译器的哈希缓存在 `.cache/cpp_runtime/` 下,然后运行 `save_load.py` 和 `run_model`,检查两边的输出逐字相同,也与上面显示的输出相同。
+# - `torch::jit::load` 返回一个 `torch::jit::script::Module`，`forward` 接受和返回的都是 `IValue`（TorchScript 里任意类型的值），所以要用 `.toTensor()` 取出张量。
+# - `build.sh` 从 Python 里问出三样东西交给 CMake：头文件目录（`cpp_extension.include_paths()`）、库目录（`cpp_extension.library_paths()`）和 libstdc++ 的 ABI 设置（`torch._C._GLIBCXX_USE_CXX11_ABI`）。C++ 程序必须和 libtorch 使用同一种 ABI，所以 `CMakeLists.txt` 用这个值定义 `_GLIBCXX_USE_CXX11_ABI`。2.15 的头文件要求 C++20。
+# - 轮子里也带着 CMake 配置（`torch.utils.cmake_prefix_path`），可以 `find_package(Torch)`。但 PyPI 上 Linux 版的 torch 是 CUDA 版，它的 CMake 配置要求机器上有完整的 CUDA 工具包，在只有 CPU 的机器上配置就会失败（“Your installed Caffe2 version uses CUDA but I cannot find the CUDA libraries”）。这个程序只在 CPU 上运行，只需要 `libtorch`、`libtorch_cpu` 和 `libc10`，所以直接链接它们，CPU 版和 CUDA 版的轮子都能编译。
+# - 编译要包含 libtorch 庞大的头文件，在本站 2 核的测试机上冷编译要十几秒到半分钟。测试 `tests/content/test_cpp_runtime.py` 用的就是这里的 `build.sh`，它把编好的程序按源码、torch 版本和编译器的哈希缓存在 `.cache/cpp_runtime/` 下，然后运行 `save_load.py` 和 `run_model`，检查两边的输出逐字相同，也与上面显示的输出相同。
 #
 # ## 局限
 #
+# ### 调试难
+#
 
-# %% snippet="torchscript/limits.py"
+# %% snippet="torchscript/limits_debug.py"
 import os
 import subprocess
 import sys
+import warnings
 
 import torch
-from torch import nn
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
 def show(title, fn):
     try:
         fn()
-        print(f"--- {title}: 没有报错")
+        print(f"--- {title}：没有报错")
     except Exception as e:
         print(f"--- {title}: {type(e).__name__}")
         print(str(e).strip())
 
 
-# 1) 调试:出错时看到的是 TorchScript 解释器的调用栈,不是 Python 的
+# 调试：出错时看到的是 TorchScript 解释器的调用栈，不是 Python 的
 @torch.jit.script
 def project(x, w):
     h = x + 1
@@ -700,16 +803,44 @@ def with_breakpoint(x):
 
 show("breakpoint()", lambda: torch.jit.script(with_breakpoint))
 
-# 调试时的办法:PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数,
-# 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好,所以用子进程演示
+# 调试时的办法：PYTORCH_JIT=0 让 torch.jit.script/trace 原样返回 Python 函数，
+# 于是 pdb、print、IDE 断点都能用。环境变量要在 import torch 之前设好，所以用子进程演示
 demo = "import torch\ndef f(x):\n    return x + 1\nprint(type(torch.jit.script(f)).__name__)"
 env = {**os.environ, "PYTORCH_JIT": "0"}
 out = subprocess.run([sys.executable, "-c", demo], env=env, capture_output=True, text=True, check=True)
-print("默认:          torch.jit.script 返回", type(project).__name__)
+print("默认：torch.jit.script 返回", type(project).__name__)
 print("PYTORCH_JIT=0: torch.jit.script 返回", out.stdout.strip())
 
 
-# 2) 动态结构:类型必须在编译期确定
+# %% [markdown]
+# 编译后的代码在 TorchScript 解释器里运行，出错时得到的是“The following operation failed in the TorchScript interpreter”加上一段 TorchScript 的调用栈。它能指到源码的行，但没法在那里停下来看变量：`breakpoint()` 和 `pdb` 都不在子集里，`print` 虽然可用，却要改代码、重新编译。
+#
+# 常用的办法是设置环境变量 `PYTORCH_JIT=0`，让 `torch.jit.script` 和 `torch.jit.trace` 原样返回 Python 函数（输出的最后两行：得到的是 `function` 而不是 `ScriptFunction`），在 eager 模式下调试完再打开。trace 出来的模型更难查：错的结果不会报错（见[上文](../../torchscript/#same-function)），只能靠和 eager 对比输出发现。
+#
+# ### 动态结构受限
+#
+
+# %% snippet="torchscript/limits_dynamic.py"
+import warnings
+
+import torch
+from torch import nn
+
+# 2.14 起，每次调用 torch.jit 的入口都会打印一条 FutureWarning（见本章“TorchScript 的现状”一节）；
+# 这里关掉这一类警告，让输出只剩本例要看的内容。
+warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
+
+
+def show(title, fn):
+    try:
+        fn()
+        print(f"--- {title}：没有报错")
+    except Exception as e:
+        print(f"--- {title}: {type(e).__name__}")
+        print(str(e).strip())
+
+
+# 动态结构：类型必须在编译期确定
 def log_steps(x):
     steps = []
     steps.append(x)
@@ -737,19 +868,29 @@ show("递归", lambda: torch.jit.script(depth))
 
 
 # %% [markdown]
-# **调试难**。编译后的代码在 TorchScript 解释器里运行,出错时得到的是 "The following operation failed in the TorchScript interpreter" 加上一段 TorchScript 的调用栈。它能指到源码的行,但没法在那里停下来看变量:`breakpoint()` 和 `pdb` 都不在子集里,`print` 虽然可用,却要改代码、重新编译。常用的办法是设置环境变量 `PYTORCH_JIT=0`,让 `torch.jit.script` 和 `torch.jit.trace` 原样返回 Python 函数(输出中 `PYTORCH_JIT=0` 那一行:得到的是 `function` 而不是 `ScriptFunction`),在 eager 模式下调试完再打开。trace 出来的模型更难查:错的结果不会报错(见[上文](../../torchscript/#same-function)),只能靠和 eager 对比输出发现。
+# script 能编译 `if`、`for`、`while`，但要求每个值的类型在编译期就确定：
 #
-# **动态结构受限**。script 能编译 `if`、`for`、`while`,但要求每个值的类型在编译期就确定:
+# - 列表、字典里的元素必须是同一种类型，往一个装着 `Tensor` 的列表里追加字符串就会失败；
+# - 模块的属性必须在 `__init__` 里创建好，不能在 `forward` 里临时添加；
+# - 不支持递归调用，所以树、图这类递归的数据结构很难直接表达。
 #
-# - 列表、字典里的元素必须是同一种类型,往一个装着 `Tensor` 的列表里追加字符串就会失败;
-# - 模块的属性必须在 `__init__` 里创建好,不能在 `forward` 里临时添加;
-# - 不支持递归调用,所以树、图这类递归的数据结构很难直接表达。
-#
-# 这些正是 eager 模式最自然的写法,也是 TorchScript 在研究代码里推广不开的原因。
+# 这些正是 eager 模式最自然的写法，也是 TorchScript 在研究代码里推广不开的原因。
 #
 # ## TorchScript 的现状
 #
-# PyTorch 2.13 的 `torch.jit` 各个入口都会发出 `DeprecationWarning`。不过 Python 默认只显示归属于 `__main__` 的这类警告,而这些警告归属于 torch 内部的模块,所以平时运行代码几乎看不到它们。下面先用默认规则,再把 `DeprecationWarning` 全部打开(命令行上等价于 `python -W default::DeprecationWarning`):
+# TorchScript 的弃用不是在某一个版本里一次完成的。下表逐个版本核对了 PyTorch 发布在 PyPI 上的轮子：源码里的运行时警告、文档字符串里的标注，以及发布日期（PyPI 上传日期）。
+#
+# | 版本 | 发布 | `torch.jit` 入口在运行时 | 文档字符串 |
+# | --- | --- | --- | --- |
+# | 2.5.0、2.9.0 | 2024 年 10 月、2025 年 10 月 | 不发警告 | 没有弃用标注 |
+# | 2.10.0 | 2026 年 1 月 | 发出 `DeprecationWarning`（默认看不到，见下文） | 没有弃用标注 |
+# | 2.11.0 | 2026 年 3 月 | 同上 | 出现 `.. deprecated:: 2.5`，把弃用的起点记在 2.5 |
+# | 2.12.0、2.13.0 | 2026 年 5 月、7 月 | 同上 | 同上 |
+# | 2.14.0 起（2.15.0） | 2026 年 9 月、10 月 | 改为 `FutureWarning`，默认就会打印 | 同上 |
+#
+# PyTorch 的开发者在 2.11 发布后关闭大批 TorchScript 问题时，说明的理由都是“TorchScript 自 2.11 起已被弃用，改用 `torch.export`”（例如 [pytorch/pytorch#149223](https://github.com/pytorch/pytorch/issues/149223)）。所以 `.. deprecated:: 2.5` 是事后补上的标注：2.5 的源码里既没有这句标注，也没有任何运行时警告。
+#
+# 警告的类别决定了读者能不能看到它。Python 默认的过滤规则只显示归属于 `__main__` 的 `DeprecationWarning`，而 `torch.jit` 的警告归属于 torch 内部的模块，所以在 2.10 到 2.13 上平时几乎看不到；`FutureWarning` 则总是显示。下面把各个入口调用一遍，先用默认规则，再打开全部警告（命令行上是 `python -W always x.py`）：
 #
 
 # %% snippet="torchscript/status.py"
@@ -764,6 +905,7 @@ def double(x):
 
 
 def use_torchscript():
+    """把 torch.jit 的常用入口各调用一次。"""
     x = torch.ones(2)
     scripted = torch.jit.script(double)
     torch.jit.trace(double, x)
@@ -774,48 +916,57 @@ def use_torchscript():
     torch.jit.script(torch.nn.Linear(2, 2))._save_for_lite_interpreter("linear.ptl")
 
 
-# Python 默认只显示归属于 __main__ 的 DeprecationWarning;torch.jit 的这些警告归属于 torch 内部,
-# 所以平时几乎看不到(lite interpreter 那条用了 stacklevel=2,归到调用它的 __main__)
-with warnings.catch_warnings(record=True) as caught:
-    use_torchscript()
-print("默认过滤规则下看到的警告:", [str(w.message)[:40] for w in caught])
+def warnings_seen(action=None):
+    """调用一遍 torch.jit 的入口，返回出现过的警告（类别，消息），去重并保持顺序。"""
+    with warnings.catch_warnings(record=True) as caught:
+        if action:
+            warnings.simplefilter(action)
+        use_torchscript()
+    return list(dict.fromkeys((w.category.__name__, " ".join(str(w.message).split())) for w in caught))
 
-# 打开 DeprecationWarning(命令行上的等价写法:python -W default::DeprecationWarning ...)
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always", DeprecationWarning)
-    use_torchscript()
-seen = dict.fromkeys(" ".join(str(w.message).split()) for w in caught)  # 去重、保持顺序
-for message in seen:
-    print("DeprecationWarning:", message)
 
-# 文档里的标注(docstring 就是 API 文档的来源)
+# Python 默认的过滤规则：平时 python x.py 看到的就是这些
+shown = warnings_seen()
+print(f"torch {torch.__version__.split('+')[0]}，默认规则下显示的警告：")
+for category, message in shown:
+    print(f"  {category}: {message}")
+
+# 打开全部警告（命令行上是 python -W always x.py）后，多出来的就是默认规则隐藏了的
+hidden = [w for w in warnings_seen("always") if w not in shown]
+print("默认规则隐藏、打开全部警告才看到的：", "无" if not hidden else f"{len(hidden)} 条")
+for category, message in hidden:
+    print(f"  {category}: {message}")
+
+# 文档里的标注（docstring 就是 API 文档的来源）
 doc = inspect.getdoc(torch.jit.freeze).splitlines()
 start = next(i for i, line in enumerate(doc) if "deprecated::" in line)
-print("torch.jit.freeze 的文档:", " ".join(line.strip() for line in doc[start : start + 2]))
+print("torch.jit.freeze 的文档：", " ".join(line.strip() for line in doc[start : start + 2]))
 
 
 # %% [markdown]
-# 默认规则下只看到了 lite interpreter 那一条(它用 `stacklevel=2` 把警告归到了调用者);打开以后,每个入口都明确给出了替代方案。最后一行是文档里的标注,弃用从 2.5 开始。另外,2.13 的源码里 `torch.jit.script` 在 Python 3.14 上会换一句更严厉的警告:"is not supported in Python 3.14+ and may break"。
+# 在 2.15 上，默认规则已经显示了全部警告，“打开全部警告才看到的”一项是“无”；展开输出下方的 2.13.0 对照可以看到，那里默认只显示 lite interpreter 一条（它用 `stacklevel=2` 把警告归到了调用者 `__main__`），其余五条要打开全部警告才出现。
 #
-# 按用途对照:
+# 2.15 上 lite interpreter 还多了一条 `FutureWarning`：它的函数上同时有 `@deprecated` 装饰器和函数体里的 `warnings.warn`，两者各发一条。每条警告都写明了替代方案；最后一行是文档里的标注。另外，2.15 的源码里 `torch.jit.script` 在 Python 3.14 上会换一句更严厉的警告：“is not supported in Python 3.14+ and may break”。
+#
+# 按用途对照：
 #
 # | 过去用 TorchScript 做什么 | 现在用什么 | 说明 |
 # | --- | --- | --- |
-# | 让训练或推理更快(融合、减少 Python 开销) | `torch.compile` | TorchDynamo 在 Python 字节码层面捕获图,不要求代码属于某个子集,遇到不支持的部分就退回 eager;TorchInductor 负责融合和代码生成。见[第 4 章](../../compile/)。 |
-# | 导出模型、在服务器上不带 Python 部署 | `torch.export` + AOTInductor | `torch.export` 得到完整、可序列化的图(`.pt2`);AOTInductor 把它提前编译成共享库,由 C++ 加载运行。见[第 4 章](../../compile/)。 |
-# | 移动端、嵌入式 | ExecuTorch | 同样以 `torch.export` 的图为输入,取代 lite interpreter(`_save_for_lite_interpreter` 的警告原文就是这么说的)。 |
-# | 读懂和维护已有的 `.pt` TorchScript 模型 | 仍然是 `torch.jit.load` / `torch::jit::load` | 弃用不等于删除:本章的例子在 2.13 上都能运行,已有模型可以继续加载,但不要再基于它开发新东西。 |
+# | 让训练或推理更快（融合、减少 Python 开销） | `torch.compile` | TorchDynamo 在 Python 字节码层面捕获图，不要求代码属于某个子集，遇到不支持的部分就退回 eager；TorchInductor 负责融合和代码生成。见[第 4 章](../../compile/)和[第 5 章](../../inductor/)。 |
+# | 导出模型、在服务器上不带 Python 部署 | `torch.export` + AOTInductor | `torch.export` 得到完整、可序列化的图（`.pt2`）；AOTInductor 把它提前编译成共享库，由 C++ 加载运行；[第 6 章](../../deploy/#aoti-cpp)把本章的 `torch::jit::load` 程序和它的接班人并排放在一起。 |
+# | 移动端、嵌入式 | ExecuTorch | 同样以 `torch.export` 的图为输入，取代 lite interpreter（`_save_for_lite_interpreter` 的警告原文就是这么说的）；见[第 6 章](../../deploy/#executorch)。 |
+# | 读懂和维护已有的 `.pt` TorchScript 模型 | 仍然是 `torch.jit.load` / `torch::jit::load` | 弃用不等于删除：本章的例子在 2.13 和 2.15 上都能运行，已有模型可以继续加载，但不要再基于它开发新东西。 |
 #
 # ## 小结
 #
-# | 常见说法 | 在 PyTorch 2.13 上的实际情况 | 证据 |
+# | 常见说法 | 在 PyTorch 2.15 上的实际情况 | 证据 |
 # | --- | --- | --- |
-# | trace 通过运行示例输入记录操作,无法捕获数据相关的控制流 | 对;而且不会报错,只有一条 `TracerWarning`,错误的分支会被悄悄固定下来 | [trace 与 script](../../torchscript/#same-function) |
-# | script 解析源码,能捕获所有控制流,但只支持 Python 子集 | 能捕获子集内的 `if`/`for`/`while`;递归、混合类型的容器、运行时添加属性都不行 | [子集](../../torchscript/#subset)、[局限](../../torchscript/#limits) |
-# | trace/script 只是获取图,不是优化 | 对 | [.graph 与 .code](../../torchscript/#graph-code) |
-# | 优化器做算子融合、常量传播、死代码消除 | 常量传播和死代码消除在编译时就做;freeze 还会折叠 BN;融合在官方 CPU 轮子上默认不发生,nvFuser 已移除 | [优化器](../../torchscript/#optimizer)、[融合器](../../torchscript/#fusers) |
-# | 优化后的模型可以在无 Python 的 C++ 运行时执行 | 对,本站用 CMake 和轮子自带的 libtorch 编译并测试了 | [C++](../../torchscript/#cpp) |
-# | 支持 GPU、CPU 和移动端 | GPU、CPU 对;移动端的 lite interpreter 已弃用,改用 ExecuTorch | [现状](../../torchscript/#status) |
+# | trace 通过运行示例输入记录操作，无法捕获数据相关的控制流 | 对；而且不会报错，只有一条 `TracerWarning`，错误的分支会被悄悄固定下来 | [trace 与 script](../../torchscript/#same-function) |
+# | script 解析源码，能捕获所有控制流，但只支持 Python 子集 | 能捕获子集内的 `if`/`for`/`while`；递归、混合类型的容器、运行时添加属性都不行 | [子集](../../torchscript/#subset)、[局限](../../torchscript/#limits) |
+# | trace/script 只是获取图，不是优化 | 基本对：它们的任务是获取图，但交出的图已经做过清理——trace 删掉了结果只流向 Python `bool` 的 `x.sum()`，script 做了常量传播和死代码消除；按形状做的优化在运行时 | [.graph 与 .code](../../torchscript/#graph-code)、[常量传播与死代码消除](../../torchscript/#dce-constprop) |
+# | 优化器做算子融合、常量传播、死代码消除 | 常量传播和死代码消除在编译时就做；freeze 还会折叠 BN；融合在官方 CPU 轮子上默认不发生，nvFuser 已移除 | [优化器](../../torchscript/#optimizer)、[融合器](../../torchscript/#fusers) |
+# | 优化后的模型可以在无 Python 的 C++ 运行时执行 | 对，本站用 CMake 和轮子自带的 libtorch 编译并测试了 | [C++](../../torchscript/#cpp) |
+# | 支持 GPU、CPU 和移动端 | GPU、CPU 对；移动端的 lite interpreter 已弃用，改用 ExecuTorch | [现状](../../torchscript/#status) |
 # | 图优化能更好地利用并行性 | 只有用 `torch.jit.fork`/`wait` 显式写出的算子间并行 | [并行](../../torchscript/#parallel) |
-# | 在 PyTorch 2.x 里 JIT 仍在使用 | 仍然可用,但整个 `torch.jit` 已被弃用,由 `torch.compile` 和 `torch.export` 取代 | [现状](../../torchscript/#status) |
+# | 在 PyTorch 2.x 里 JIT 仍在使用 | 仍然可用，但整个 `torch.jit` 已被弃用，由 `torch.compile` 和 `torch.export` 取代 | [现状](../../torchscript/#status) |
 #

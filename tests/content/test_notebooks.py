@@ -26,7 +26,9 @@ import pytest
 from sitekit import config, notebooks, snippets
 from sitekit.config import ROOT, SNIPPETS
 
-CELL_FILE = re.compile(r"/tmp/ipykernel_\d+/\d+\.py|File <[^>]*>|Cell In\[\d+\]")
+# Where a kernel says a cell's code lives: /tmp/ipykernel_<pid>/<hash>.py, or its tail when
+# torch shortens long paths in a guard listing ("mp/ipykernel_13284/3261255092.py").
+CELL_FILE = re.compile(r"\S*ipykernel_\d+/\d+\.py|File <[^>]*>|Cell In\[\d+\]")
 
 
 # ------------------------------------------------------------- generator ---------------
@@ -278,7 +280,7 @@ def test_notebook_pages_are_offline_and_downloadable(built_site):
 
 
 def test_binder_environment_matches_the_tested_one():
-    """binder/ installs the PyTorch and NumPy the outputs were captured with, CPU-only, plus g++."""
+    """binder/ installs the PyTorch and snippet packages the outputs were captured with, CPU-only, plus g++."""
     def pins(path):
         found = {}
         for line in path.read_text("utf-8").splitlines():
@@ -292,8 +294,11 @@ def test_binder_environment_matches_the_tested_one():
     binder = pins(binder_dir / "requirements.txt")
     assert binder["torch"] == tested["torch"] + "+cpu"
     assert "download.pytorch.org/whl/cpu" in (binder_dir / "requirements.txt").read_text("utf-8")
-    for name in ("numpy", "ipykernel", "tensorflow-cpu"):
+    for name in ("ipykernel", "tensorflow-cpu"):
         assert binder[name] == tested[name], name
+    # numpy, onnx*, executorch: the same file as the tested environment and every version's
+    assert "-r ../requirements-snippets.txt" in (binder_dir / "requirements.txt").read_text("utf-8")
+    assert "-r requirements-snippets.txt" in (ROOT / "requirements.txt").read_text("utf-8")
     apt = (binder_dir / "apt.txt").read_text("utf-8").split()
     assert "g++" in apt
     runtime = re.fullmatch(r"python-3\.(\d+)", (binder_dir / "runtime.txt").read_text("utf-8").strip())
