@@ -385,6 +385,13 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
         os.environ.clear()
         os.environ.update(env_before)
         ipython_dir.cleanup()
+    # A script written to a file and run in its own process (fresh_interpreter, TensorFlow)
+    # names that file by its full path in tracebacks and logs: print it as a reader's
+    # `python name.py` would, relative to the notebook's folder.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = output["text"].replace(str(cwd) + os.sep, "")
     for cell in nb.cells:
         tags = [t for t in cell.metadata.get("tags", []) if t != "skip-execution"]
         if tags:
