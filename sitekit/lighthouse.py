@@ -45,6 +45,7 @@ METRICS = {
     "total-byte-weight": "transferred_bytes",
 }
 TARGETS = {"performance": 95, "accessibility": 100, "tbt_ms": 200}
+ATTEMPTS = 3  # a run without a performance score is run again, at most this often
 
 
 def lighthouse_version() -> str:
@@ -70,6 +71,11 @@ def run_once(url: str, chromium: str, report: Path) -> dict:
     lhr = json.loads(report.read_text("utf-8"))
     if lhr.get("runtimeError"):
         raise RuntimeError(f"lighthouse: {url}: {lhr['runtimeError']}")
+    return summary(lhr, load)
+
+
+def summary(lhr: dict, load: float) -> dict:
+    """The table's columns from one Lighthouse report (and the load when it started)."""
     row = {"load_1min": round(load, 2)}
     for cat in CATEGORIES:
         score = lhr["categories"][cat]["score"]
@@ -187,10 +193,15 @@ def main(argv=None) -> int:
             for n in range(args.runs):
                 for page in pages:
                     name = (page.strip("/").replace("/", "_") or "home") + f".{n + 1}.json"
-                    row = run_once(url + page, chromium, reports / name)
+                    for attempt in range(ATTEMPTS):
+                        row = run_once(url + page, chromium, reports / name)
+                        if row["performance"] is not None:
+                            break
+                        # e.g. NO_FCP: headless chromium on a busy machine sometimes paints nothing
+                        print(f"  /{page}: no performance score (attempt {attempt + 1}), again", file=sys.stderr)
                     runs[page].append(row)
-                    print(f"run {n + 1}/{args.runs} /{page}: performance {row['performance']}, TBT {row['tbt_ms']:g} ms,"
-                          f" accessibility {row['accessibility']} (load {row['load_1min']:.2f})", file=sys.stderr)
+                    print(f"run {n + 1}/{args.runs} /{page}: performance {_n(row['performance'])}, TBT {_n(row['tbt_ms'])} ms,"
+                          f" accessibility {_n(row['accessibility'])} (load {row['load_1min']:.2f})", file=sys.stderr)
 
     rows = {page: median_row(r) for page, r in runs.items()}
     meta = {

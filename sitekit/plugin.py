@@ -14,7 +14,9 @@ modules into the build, and defines nothing they define.
 - playground: notebook pages listed under 实验场，kept out of the search index, their
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
   page (overrides/main.html draws the Colab/Binder links from extra.repository);
-- mermaid: code blocks lifted out of each page while mermaid2 parses it (sitekit.postprocess).
+- mermaid: code blocks lifted out of each page while mermaid2 parses it, and highlighted only
+  when a reader nears them (sitekit.postprocess; diagrams are drawn lazily too, see
+  docs/assets/javascripts/mermaid-global.mjs).
 
 `parts` turns parts off, for a site that needs only some (the planted-fault site of the
 browser tests uses `parts: [vendor]`).
@@ -144,12 +146,14 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
             output, page._sitekit_code = postprocess.lift_code(output)
         return output
 
-    # After mermaid2: put the code back verbatim, fix the module path it wrote.
+    # After mermaid2: put the code back verbatim, defer its highlighting, fix the module path.
     @event_priority(-60)
     def _after_mermaid2(self, output, page, config):
         stash = page.__dict__.pop("_sitekit_code", None)
         if stash is not None:
             output = postprocess.restore_code(output, stash)
+        if "mermaid" in self.on:
+            output = postprocess.defer_highlighting(output)
         if "vendor" in self.on:
             output = postprocess.relative_module_imports(output)
         return output

@@ -10,12 +10,24 @@
   third-party hosts, so they are removed (the generated notebooks contain neither LaTeX nor
   mermaid), as is nbconvert's "End of mermaid configuration" comment, which made mermaid2
   re-parse every ~700 kB notebook page for no diagram. Code cells become focusable.
+- prune_notebook_css (part of offline_notebook_page): nbconvert inlines all of JupyterLab's
+  stylesheet (~570 kB, ~3,200 rules) into every notebook page; a static page uses ~150 of
+  them. Rules whose every selector needs a JupyterLab class the page does not have are
+  dropped: less to download, and far less style matching for the phone's CPU at load.
 - fix_notebook_anchors: nbconvert's slugs drop Chinese characters.
 - relative_module_imports: mermaid2 writes a bare module specifier on the home page.
+- defer_highlighting: below the first code blocks of a page, a block's highlighted markup
+  (a <span> per token, ~80% of a chapter's elements) moves into a <template> inside it and
+  the block keeps its plain text; docs/assets/javascripts/lazy-highlight.js puts the markup
+  back when the block comes near the viewport (or the page is printed). At load the browser
+  then neither styles nor lays out those spans, and Material's bundle, which measures every
+  code block, works on a page a third the size. The text is the same either way: copy
+  buttons, find-in-page and the 运行 buttons see the same code.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from html import unescape
 
@@ -51,9 +63,84 @@ _CDN_SCRIPTS = [
 def offline_notebook_page(html: str) -> str:
     for pattern in _CDN_SCRIPTS:
         html = pattern.sub("", html)
+    html = prune_notebook_css(html)
     # Code cells scroll sideways: make them reachable by keyboard (axe: scrollable-region-focusable).
     html = html.replace('<div class="highlight-ipynb ', '<div tabindex="0" class="highlight-ipynb ')
     return html.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
+
+
+# JupyterLab's (and Lumino's, CodeMirror's) class names: on a static notebook page no script
+# adds them, so a rule that needs one the page does not have can never match.
+_JUPYTER_CLASS = re.compile(r"\.((?:jp|lm|p|bp3|cm|CodeMirror)-[\w-]*|CodeMirror)(?![\w-])")
+_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
+
+
+def _needs(selector: str) -> frozenset[str]:
+    """The JupyterLab classes an element must have somewhere for `selector` to match; classes
+    inside :not(), :is(), :where() ... (negations, alternatives) are left out."""
+    while (inner := re.sub(r"\([^()]*\)", "", selector)) != selector:
+        selector = inner
+    return frozenset(_JUPYTER_CLASS.findall(selector))
+
+
+def _split_selectors(text: str) -> list[str]:
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_css(css: str) -> tuple:
+    """A stylesheet as (needs per selector, rule text) items, @media blocks nested; parsed once
+    per build (every notebook page inlines the same stylesheet)."""
+    import tinycss2  # nbconvert's dependency (bleach[css]): present wherever notebooks are built
+
+    def parse(rules) -> tuple:
+        items = []
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                needs = tuple(_needs(s) for s in _split_selectors(tinycss2.serialize(rule.prelude)))
+                items.append(("rule", needs, rule.serialize()))
+            elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in {"media", "supports", "layer", "container"}:
+                inner = parse(tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True))
+                items.append(("group", f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}", inner))
+            elif rule.type != "error":
+                items.append(("raw", None, rule.serialize()))
+        return tuple(items)
+
+    return parse(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True))
+
+
+def _render_css(items: tuple, present: set[str]) -> str:
+    out = []
+    for kind, head, body in items:
+        if kind == "rule":
+            if any(needs <= present for needs in head):
+                out.append(body)
+        elif kind == "group":
+            inner = _render_css(body, present)
+            if inner:
+                out.append(f"{head}{{{inner}}}")
+        else:
+            out.append(body)
+    return "".join(out)
+
+
+def prune_notebook_css(html: str) -> str:
+    """The page's inline JupyterLab stylesheets without the rules that cannot match it."""
+    present = {c for m in _CLASS_ATTR.finditer(html) for c in m[1].split()}
+
+    def repl(m: re.Match) -> str:
+        if ".jupyter-wrapper" not in m[2]:  # nbconvert's Pygments styles: left as they are
+            return m[0]
+        return m[1] + _render_css(_parsed_css(m[2]), present) + m[3]
+
+    return _STYLE.sub(repl, html)
 
 
 _HEADING = re.compile(r'<h(?P<level>[1-6])(?P<before>[^>]*?)\bid="(?P<id>[^"]*)"(?P<after>[^>]*)>(?P<html>.*?)</h(?P=level)>', re.S)
@@ -91,3 +178,31 @@ def relative_module_imports(html: str) -> str:
     # mermaid2 writes `import mermaid from "assets/..."` on the home page: a bare module
     # specifier, which browsers refuse (then Material fetches mermaid from unpkg.com).
     return html.replace('import mermaid from "assets/', 'import mermaid from "./assets/')
+
+
+# Code blocks (not diagrams); chapter pages wrap the code in <code>, notebook pages do not.
+_CODE_BLOCK = re.compile(r'(<pre\b(?![^>]*\bclass="mermaid")[^>]*>)(.*?)(</pre>)', re.S)
+_CODE_ELEMENT = re.compile(r"(.*?<code\b[^>]*>)(.*)(</code>.*)\Z", re.S)
+_TAG = re.compile(r"<[^>]+>")
+HIGHLIGHT_FIRST = 2  # the first code blocks of a page stay highlighted: likely on the first screen
+DEFER_FROM_SPANS = 40  # blocks with fewer token spans are not worth a <template>
+
+
+def defer_highlighting(html: str) -> str:
+    """Each code block after the first few, with at least DEFER_FROM_SPANS token spans, as its
+    plain text plus <template data-lazy-highlight> holding its highlighted markup."""
+    seen = 0
+
+    def block(m: re.Match) -> str:
+        nonlocal seen
+        seen += 1
+        if seen <= HIGHLIGHT_FIRST:
+            return m[0]
+        code = _CODE_ELEMENT.match(m[2])
+        head, body, tail = (code[1], code[2], code[3]) if code else ("", m[2], "")
+        if body.count("<span") < DEFER_FROM_SPANS or "<template" in body:
+            return m[0]
+        # the tags go, the text stays as it was written (entities included)
+        return f"{m[1]}{head}{_TAG.sub('', body)}<template data-lazy-highlight>{body}</template>{tail}{m[3]}"
+
+    return _CODE_BLOCK.sub(block, html)

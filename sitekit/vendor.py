@@ -4,11 +4,12 @@ mermaid comes from npm (package.json + package-lock.json, `npm ci`), Thebe from 
 packed tarball (sitekit.thebe). Both are handed to MkDocs as files of the build
 (`assets()`, used by the plugin's on_files): nothing is copied into docs/.
 
-mermaid is served as its ESM build: a page downloads the small core module and, when it
-draws, only the chunks of the diagram types it uses (a flowchart page: ~0.4 MB gzipped
-instead of the 0.8 MB UMD bundle with every diagram type). Material draws with the global
-`window.mermaid` (without it, it fetches mermaid from unpkg.com), so mermaid2 imports
-docs/assets/javascripts/mermaid-global.mjs, which sets the global.
+mermaid is served as its ESM build: when a page draws, it downloads the core module and only
+the chunks of the diagram types it uses (a flowchart page: ~0.4 MB gzipped instead of the
+0.8 MB UMD bundle with every diagram type). Material draws with the global `window.mermaid`
+(without it, it fetches mermaid from unpkg.com), so mermaid2 imports
+docs/assets/javascripts/mermaid-global.mjs, which sets the global: a stand-in that imports
+mermaid only when a diagram comes near the viewport.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pagechecks import script
 from pagechecks.session import page_name
+from sitekit import browser
 
 # A node label written as a mermaid Markdown string: ["`line 1 <newline> line 2`"].
 MARKDOWN_LABEL = re.compile(r'"`(.*?)`"', re.S)
@@ -42,6 +43,7 @@ def _strip_markdown(line: str) -> str:
 def check_mermaid(page, rel: str, html_file: Path, scheme: str) -> list[str]:
     where = f"{page_name(rel)} ({scheme} mode)"
     sources = mermaid_sources(html_file)
+    page.evaluate(browser.script("draw_diagrams"))  # diagrams are drawn when scrolled near
     states = page.evaluate(script("mermaid_state"))
     problems = []
     if len(states) != len(sources):
