@@ -15,6 +15,14 @@ def check_axe(page, rel: str, scheme: str = "light") -> list[str]:
     # Code below the first screen is highlighted when a reader nears it: scroll to each block
     # on the light walk (the reader's path), print on the dark one; then every token is there.
     plain = page.evaluate(script("highlight_code"), scheme == "light")
+    # No state left by the checks before (a focused tab, the pointer over a link): axe would
+    # measure it in its focus or hover colour.
+    page.mouse.move(-1, -1)
+    page.evaluate("""async () => { document.activeElement && document.activeElement.blur();
+        for (const el of document.querySelectorAll(".focus-visible")) el.classList.remove("focus-visible");
+        await new Promise(r => requestAnimationFrame(r));  // then let colour transitions finish
+        await Promise.race([Promise.all(document.getAnimations().map(a => a.finished.catch(() => {}))),
+                            new Promise(r => setTimeout(r, 1000))]); }""")
     problems = [f"{page_name(rel)} ({scheme}): {plain} code block(s) still not highlighted after "
                 f"{'scrolling to them' if scheme == 'light' else 'beforeprint'}"] if plain else []
     # one span per (language, token class, context) stays, labelled data-token="bash .p (code)"
