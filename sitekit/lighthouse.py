@@ -43,6 +43,9 @@ METRICS = {
     "cumulative-layout-shift": "cls",
     "dom-size": "dom_elements",
     "total-byte-weight": "transferred_bytes",
+    # TBT counts only the part of each task over 50 ms; a page busy for seconds in many shorter
+    # tasks scores a low TBT. The main thread's total work (4x CPU) shows that too.
+    "mainthread-work-breakdown": "main_thread_ms",
 }
 TARGETS = {"performance": 95, "accessibility": 100, "tbt_ms": 200}
 ATTEMPTS = 3  # a run without a performance score is run again, at most this often
@@ -117,15 +120,16 @@ def _n(value, fmt: str = "{:g}") -> str:
 def table(rows: dict[str, dict]) -> str:
     """The results as a Markdown table (one row per page, medians)."""
     lines = [
-        "| page | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | DOM size | transferred | load (1 min) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | DOM size | transferred | main-thread work | load (1 min) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page, r in rows.items():
         lines.append(
             f"| /{page} | {_n(r['performance'])} | {_n(r['accessibility'])} | {_n(r['best-practices'])} | {_n(r['seo'])}"
             f" | {_n(r['fcp_ms'] and r['fcp_ms'] / 1000, '{:.1f} s')} | {_n(r['lcp_ms'] and r['lcp_ms'] / 1000, '{:.1f} s')}"
             f" | {_n(r['tbt_ms'], '{:,.0f} ms')} | {_n(r['cls'], '{:.3f}')} | {_n(r['dom_elements'], '{:,.0f}')}"
-            f" | {_n(r['transferred_bytes'] and r['transferred_bytes'] / 1000, '{:,.0f} kB')} | {_n(r['load_1min'], '{:.2f}')} |"
+            f" | {_n(r['transferred_bytes'] and r['transferred_bytes'] / 1000, '{:,.0f} kB')}"
+            f" | {_n(r.get('main_thread_ms') and r['main_thread_ms'] / 1000, '{:.1f} s')} | {_n(r['load_1min'], '{:.2f}')} |"
         )
     return "\n".join(lines)
 
@@ -140,7 +144,9 @@ def report_text(rows: dict[str, dict], meta: dict) -> str:
         "throttling (slow 4G, 4x CPU slowdown), the built site served gzip-compressed from 127.0.0.1. "
         f"Each value is the median of {meta['runs']} runs per page; every run is in results.json. "
         "'load (1 min)' is the machine's 1-minute load average when the runs started: simulated throttling "
-        "scales the task durations it observes, so a busy machine lowers performance and raises TBT.",
+        "scales the task durations it observes, so a busy machine lowers performance and raises TBT. "
+        "'main-thread work' is the main thread's total time (simulated 4x CPU): TBT counts only the part "
+        "of each task over 50 ms, so a page busy for seconds in many shorter tasks can still show a low TBT.",
         "",
         f"Targets: performance ≥ {TARGETS['performance']}, TBT ≤ {TARGETS['tbt_ms']} ms, accessibility {TARGETS['accessibility']}.",
         "",
