@@ -108,9 +108,7 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 raise PluginError(str(e)) from None
         if "versions" in self.on and src.endswith(".md"):
             try:
-                if src == versionpages.PAGE:
-                    markdown = versionpages.fill(markdown)
-                markdown = versionpages.annotate(markdown, src)
+                markdown = versionpages.page_markdown(markdown, src)
             except ValueError as e:
                 raise PluginError(str(e)) from None
         if "playground" in self.on and src.endswith(".ipynb"):

@@ -215,6 +215,13 @@ def fill(markdown: str) -> str:
     return markdown.replace(MARKER, differences() + "\n\n## 全部差异\n\n" + details())
 
 
+def page_markdown(markdown: str, page: str) -> str:
+    """What the site makes of a page's Markdown: 版本差异 filled in, notes under differing outputs."""
+    if page == PAGE:
+        markdown = fill(markdown)
+    return annotate(markdown, page)
+
+
 # ------------------------------------------------------------------ 测试环境 ------------
 
 def tested_on() -> str:

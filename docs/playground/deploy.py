@@ -18,7 +18,7 @@
 #
 
 # %% [markdown]
-# # 第 6 章 部署：把模型带出 Python
+# # 第 6 章 部署：用 torch.export 把模型带出 Python
 #
 # **运行环境**
 #
@@ -33,6 +33,8 @@
 #
 #
 # ## torch.export：导出一张完整的图
+#
+# `torch.export` 是部署这条路的起点：`torch.export.export(model, args)` 把模型连同示例输入一起追踪一遍，得到一个 `ExportedProgram`——一张没有图中断、全部由 ATen 算子组成的图，加上参数和缓冲区，以及每个输入维度的取值范围。它不像 `torch.compile` 那样在运行时等函数被调用，也不留回退到 Python 的余地：整个 `forward` 要么完整进图，要么导出失败并说明原因。后面的 AOTInductor、ONNX 和 ExecuTorch 都从这个 `ExportedProgram` 出发。
 #
 # ### 严格与非严格
 #

@@ -314,7 +314,7 @@ print("\n".join(code_lines(artifact("aot_graphs"))))
 # - AOTAutograd 交给 Inductor 的图已经**分解**成了更基础的 ATen 算子：`layer_norm` 变成 `var_mean`、`add`、`rsqrt`、`sub`、`mul`、`mul_1`、`add_1` 七步；`linear` 变成 `permute`（转置权重）加 `addmm`（矩阵乘加偏置）；`gelu` 按定义 x·½·(1 + erf(x/√2)) 展开成 `mul_2`、`mul_3`、`erf`、`add_2`、`mul_4`。分解规则来自 Inductor 自己的分解表（`torch._inductor.decomposition.select_decomp_table()`），它与 PyTorch 的核心 ATen 分解表大部分相同，又按 Inductor 的需要增删了一些。
 # - 分解的好处是后端要支持的算子少了很多，而且分解出的每一步都是简单的逐元素运算或归约，下一站可以自由地把它们重新组合。
 #
-# ### 第二站：IR 节点与调度器的融合
+# ### 第二站：IR 节点与调度器的算子融合
 #
 # Inductor 把 ATen 图**降低**成自己的 IR：每个逐元素运算或归约变成一个带循环体的节点（`SchedulerNode`），描述“对哪些下标、读什么、算什么、写到哪”；矩阵乘不生成循环，而是变成对现成库函数的调用（`ExternKernelSchedulerNode`，即**外部内核**）。然后**调度器**（scheduler）决定哪些节点可以合并进同一个内核。
 #
@@ -452,7 +452,7 @@ for line in kernel.splitlines():
 # - 缓冲区会复用：`buf5 = buf4; del buf4  # reuse` 表示 GELU 直接在矩阵乘的输出上原地计算，`buf7` 同理。
 # - LayerNorm 的四个节点成了**一个**内核 `cpp_fused_native_layer_norm_0`，里面有四段循环：第一段对每行求和，写进 `in_out_ptr0[x0]`；第二段除以 16 得到均值；第三段求每行偏差的平方和，写进 `out_ptr1[x0]`；第四段算出归一化的结果，一次写出 4×16 的 `out_ptr2`。中间写到内存的只有每行一个数的均值和平方和，像 `x - mean`、`(x - mean)²` 这样的 4×16 中间张量只存在于寄存器里。这就是**归约融合**：eager 的 `layer_norm` 虽然本来就是一个手写的 ATen 内核，但 Inductor 能把任意的“归约＋逐元素”组合（比如 softmax、自己写的归一化）同样合成一个内核。
 #
-# ### 逐元素运算的融合
+# ### 逐元素运算的算子融合
 #
 # GELU（`cpp_fused_gelu_1`）那样的一串逐元素运算是融合最直接的收益。下面换一个只有逐元素运算的函数，对比 eager 实际调用的 ATen 算子和 Inductor 生成的内核：
 #

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pagechecks import script
 from pagechecks.session import page_name
-from sitekit import includes
+from sitekit import includes, versionpages
+from sitekit.config import DOCS
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
@@ -18,8 +19,11 @@ FENCE = re.compile(
 
 
 def expected_code_blocks(md_file: Path, bases: list[Path]) -> list[str]:
-    """The text of each code block of a page, in order, from its Markdown source."""
+    """The text of each code block of a page, in order, from its Markdown source and the
+    blocks the site adds to it (version diffs)."""
     text = md_file.read_text(encoding="utf-8")
+    if md_file.is_relative_to(DOCS):
+        text = versionpages.page_markdown(text, md_file.relative_to(DOCS).as_posix())
     blocks = []
     for m in FENCE.finditer(text):
         if m["info"].strip().lower().startswith("mermaid"):
