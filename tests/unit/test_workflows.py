@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -30,6 +31,9 @@ def findings() -> list[dict]:
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, f"zizmor failed ({proc.returncode}):\n{proc.stderr}"
+    # zizmor skips a workflow it cannot parse with only a warning, and then reports nothing for it.
+    skipped = [line for line in proc.stderr.splitlines() if "failed to parse" in line]
+    assert not skipped, "zizmor could not read a workflow, so it audited nothing there:\n" + "\n".join(skipped)
     return json.loads(proc.stdout)
 
 
@@ -40,6 +44,15 @@ def where(finding: dict) -> str:
             row = loc["concrete"]["location"]["start_point"]["row"] + 1
             return f"{path}:{row}: {loc['concrete']['feature'].strip()}"
     return "?"
+
+
+@pytest.mark.parametrize("workflow", sorted(p.name for p in WORKFLOWS.glob("*.yml")))
+def test_workflow_is_valid_yaml_with_jobs(workflow):
+    """GitHub rejects a workflow that is not YAML (e.g. an unquoted `: ` in a step name)."""
+    data = yaml.safe_load((WORKFLOWS / workflow).read_text("utf-8"))
+    assert isinstance(data, dict) and data.get("jobs"), f"{workflow}: no jobs"
+    for job, spec in data["jobs"].items():
+        assert spec.get("steps") or spec.get("uses"), f"{workflow}: job {job} has no steps"
 
 
 def test_zizmor_finds_nothing_of_medium_severity_or_above():
