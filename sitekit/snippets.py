@@ -33,7 +33,12 @@ from sitekit.versions import Build
 ROOT, SNIPPETS, DOCS = config.ROOT, config.SNIPPETS, config.DOCS
 
 # Memory addresses differ in every run of every snippet.
-DEFAULT_VOLATILE = (re.compile(r"0x[0-9a-fA-F]{6,}"),)
+DEFAULT_VOLATILE = (
+    re.compile(r"0x[0-9a-fA-F]{6,}"),  # addresses
+    # The wheel's build tag in torch.__version__ (2.15.0+cu132 from PyPI, +cpu from PyTorch's
+    # CPU index, which the GitHub CPU job installs): the same release, so the same output.
+    re.compile(r"(?<=\d)\+(?:cpu|cu\d{2,3}|rocm[\d.]*\d|xpu)\b"),
+)
 REQUIREMENTS = {"cuda": "CUDA", "tensorflow": "TensorFlow"}
 _SCHEMA = {"requires": list, "volatile": list, "fresh_interpreter": bool}
 

@@ -83,6 +83,9 @@ def test_a_forked_run_that_hangs_is_killed_and_the_next_one_runs(fake_snippet, t
 def test_drift_is_shown_as_a_unified_diff_and_volatile_parts_are_ignored(fake_snippet):
     snippet = fake_snippet("", meta="['demo.py']\nvolatile = ['\\d+\\.\\d+ ms']\n")
     assert snippet.diff("took 1.25 ms at 0x7f00deadbeef\n", "took 3.50 ms at 0x7f00cafef00d\n") == ""
+    # a wheel's build tag is not a different release; the release number is
+    assert snippet.diff("PyTorch 2.15.0+cu132\n", "PyTorch 2.15.0+cpu\n") == ""
+    assert "+PyTorch 2.13.0" in snippet.diff("PyTorch 2.15.0+cu132\n", "PyTorch 2.13.0+cpu\n")
     diff = snippet.diff("result 1\ntook 1.25 ms\n", "result 2\ntook 9.99 ms\n")
     assert "-result 1" in diff and "+result 2" in diff
     assert "-took" not in diff and "+took" not in diff
