@@ -29,7 +29,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse
+.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse diagrams
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -45,6 +45,7 @@ help:
 	@echo "make bench    time eager/TorchScript/torch.compile on CPU into bench/results/, redraw the page's plots"
 	@echo "make bench-gpu  the same on a CUDA GPU (needs a CUDA build of torch)"
 	@echo "make page-weight  bytes transferred and load time of every page (gzip, local server)"
+	@echo "make diagrams     draw the mermaid diagrams into docs/assets/diagrams/ (after a diagram changes)"
 	@echo "make lighthouse   Lighthouse scores of every page on a phone into bench/lighthouse/ (RUNS=3 per page)"
 
 $(BIN)/python:
@@ -98,6 +99,12 @@ page-weight: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 # chromium) on every page, mobile form factor, simulated throttling; the medians of RUNS
 # runs per page go to bench/lighthouse/results.md and results.json (sitekit/lighthouse.py).
 RUNS ?= 3
+
+# Every mermaid diagram drawn by mermaid in chromium, stored as SVG in docs/assets/diagrams/
+# and put into the pages by the build (sitekit/diagrams.py): a phone runs no mermaid.
+diagrams: $(ALL_STAMP) $(NODE_STAMP) browser
+	$(BIN)/python -m sitekit diagrams
+
 lighthouse: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
 	$(BIN)/python -m sitekit lighthouse --runs $(RUNS)
 

@@ -113,7 +113,7 @@ def environment_md(data: dict) -> str:
         ["CPU", f"{env['cpu_model']}，{env['cpu_count']} 个逻辑核，PyTorch 用 {env['torch_threads']} 个线程（{env['cpu_capability']}）"],
         ["软件", "，".join([f"PyTorch {env['torch']}"] + ([f"CUDA {env['cuda']}"] if env["cuda"] else []) + [f"Python {env['python']}"])
          + (f"；float32 矩阵乘法精度 `{env['float32_matmul_precision']}`" if "float32_matmul_precision" in env else "")],
-        ["时间与提交", "，".join([env["date"], f"git `{(env['git_commit'] or 'unknown')[:10]}`"]) + (" （bench/ 有未提交修改）" if env["git_dirty"] else "")],
+        ["时间与提交", "，".join([env["date"], f"git `{(env['git_commit'] or 'unknown')[:10]}`"]) + ("（bench/ 有未提交修改）" if env["git_dirty"] else "")],
         ["负载（1/5/15 分钟平均）", f"开始 {load(env['loadavg_before'])}，结束 {load(env['loadavg_after'])}"],
         ["耗时", f"整套 {env['duration_s']:.0f} s；每个变体至少计时 {env['min_run_time_s']:g} s，分 {env['rounds']} 轮与其他变体交替"],
         ["结果文件", f"`bench/results/{data['_file']}`"],

@@ -6,6 +6,7 @@
     playground   the site plus a local Jupyter kernel for its 运行 buttons (make playground)
     page-weight  bytes transferred and load time of every page (make page-weight)
     lighthouse   Lighthouse scores of every page on a phone (make lighthouse)
+    diagrams     draw the mermaid diagrams into docs/assets/diagrams/ (make diagrams)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ COMMANDS = {
     "playground": "sitekit.playground.serve",
     "page-weight": "sitekit.pageweight",
     "lighthouse": "sitekit.lighthouse",
+    "diagrams": "sitekit.diagrams",
 }
 
 

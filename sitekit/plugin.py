@@ -14,8 +14,9 @@ modules into the build, and defines nothing they define.
 - playground: notebook pages listed under 实验场，kept out of the search index, their
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
   page (overrides/main.html draws the Colab/Binder links from extra.repository);
-- mermaid: code blocks lifted out of each page while mermaid2 parses it, and highlighted only
-  when a reader nears them (sitekit.postprocess; diagrams are drawn lazily too, see
+- mermaid: diagrams drawn ahead of time put in as SVG (sitekit.diagrams); code blocks lifted
+  out of each page while mermaid2 parses it, and highlighted only when a reader nears them
+  (sitekit.postprocess; a diagram not drawn ahead is drawn lazily, see
   docs/assets/javascripts/mermaid-global.mjs).
 
 `parts` turns parts off, for a site that needs only some (the planted-fault site of the
@@ -34,7 +35,7 @@ from mkdocs.structure.files import File
 
 from mkdocs.utils import get_relative_url
 
-from sitekit import config as site_config, glossary, home, includes, notebooks, postprocess, tlparse, vendor, versionpages
+from sitekit import config as site_config, diagrams, glossary, home, includes, notebooks, postprocess, tlparse, vendor, versionpages
 
 PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid")
 PLAYGROUND_SECTION = "实验场"
@@ -140,6 +141,9 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
     def _before_mermaid2(self, output, page, config):
         if "playground" in self.on and page.file.src_uri.endswith(".ipynb"):
             output = postprocess.offline_notebook_page(output)
+        if "mermaid" in self.on:
+            # Diagrams drawn ahead of time go in as SVG after mermaid2 (sitekit.diagrams).
+            output, page._sitekit_diagrams = diagrams.lift(output)
         if "mermaid" in self.on and "mermaid" in output:  # mermaid2 skips other pages anyway
             output, page._sitekit_code = postprocess.lift_code(output)
         return output
@@ -150,6 +154,7 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
         stash = page.__dict__.pop("_sitekit_code", None)
         if stash is not None:
             output = postprocess.restore_code(output, stash)
+        output = diagrams.restore(output, page.__dict__.pop("_sitekit_diagrams", []))
         if "mermaid" in self.on:
             output = postprocess.defer_highlighting(output)
         if "vendor" in self.on:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sitekit import postprocess, snippets
+from sitekit import diagrams, postprocess, snippets
 from sitekit.config import DOCS, SNIPPETS
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.S | re.M)
@@ -55,28 +55,35 @@ def test_site_builds_strictly_without_warnings(built_site):
     assert not warnings, "\n".join(warnings)
 
 
-def test_mermaid2_sees_diagrams_and_code_comes_back_verbatim(built_site):
-    """sitekit.postprocess.lift_code lifts code blocks out while mermaid2 parses a page."""
-    problems, diagram_pages = [], 0
+def test_every_diagram_is_drawn_ahead_and_code_comes_back_verbatim(built_site):
+    """Each diagram reaches the page as its stored drawing (sitekit.diagrams), so no page loads
+    mermaid; the code blocks lifted out while mermaid2 parses a page come back byte for byte."""
+    problems, diagram_pages, used = [], 0, set()
     for html_file in sorted(built_site.rglob("*.html")):
         html = html_file.read_text("utf-8")
         page = html_file.relative_to(built_site).as_posix()
-        if "data-code-stash" in html:
-            problems.append(f"{page}: a lifted code block was not put back")
-        diagrams = html.count('<pre class="mermaid">')
-        loaders = len(re.findall(r'<script type="module">import mermaid from "[^"]*mermaid-global\.mjs";', html))
-        if diagrams:
+        if "data-code-stash" in html or "data-diagram-stash" in html:
+            problems.append(f"{page}: a lifted code block or diagram was not put back")
+        for source in diagrams.sources(html):
+            problems.append(f"{page}: diagram {source.splitlines()[0]!r} has no current drawing "
+                            f"(docs/assets/diagrams/{diagrams.key(source)}.svg): run `make diagrams`")
+        if "mermaid-global.mjs" in html:
+            problems.append(f"{page}: loads mermaid")
+        drawn = re.findall(r'<div class="mermaid" data-diagram="(\w+)"', html)
+        used.update(drawn)
+        if drawn:
             diagram_pages += 1
-        if loaders != (1 if diagrams else 0):
-            problems.append(f"{page}: {diagrams} diagram(s) but {loaders} mermaid loader script(s)")
+            if html.count(diagrams.ATTACH) != 1:
+                problems.append(f"{page}: {len(drawn)} drawing(s) but {html.count(diagrams.ATTACH)} attach script(s)")
         # lift_code takes every code block out whole (mermaid2 then parses only the rest of the
         # page) and restore_code puts it back byte for byte.
-        if diagrams:
-            lifted, stash = postprocess.lift_code(html)
-            left = len(re.findall(r'<pre\b(?![^>]*\bclass="mermaid")', lifted)) - lifted.count("data-code-stash")
-            if left or lifted.count('<pre class="mermaid">') != diagrams or postprocess.restore_code(lifted, stash) != html:
-                problems.append(f"{page}: lift_code does not take every code block out and put it back verbatim")
+        lifted, stash = postprocess.lift_code(html)
+        left = len(re.findall(r'<pre\b(?![^>]*\bclass="mermaid")', lifted)) - lifted.count("data-code-stash")
+        if left or postprocess.restore_code(lifted, stash) != html:
+            problems.append(f"{page}: lift_code does not take every code block out and put it back verbatim")
     assert diagram_pages >= 5, f"only {diagram_pages} pages with diagrams: the test no longer sees them"
+    unused = sorted(p.name for p in diagrams.STORE.glob("*.svg") if p.stem not in used)
+    assert not unused, f"drawings no page shows (run `make diagrams` to drop them): {unused}"
     assert not problems, "\n".join(problems)
 
 

@@ -18,11 +18,14 @@ HARD_CODED_COLOUR = re.compile(
     re.M | re.I,
 )
 
+# A diagram drawn in the browser (mermaid2's block), or drawn ahead (sitekit.diagrams).
+DIAGRAM = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>|<div class="mermaid" data-diagram="\w+" data-source="([^"]*)">', re.S)
+
+
 def mermaid_sources(html_file: Path) -> list[str]:
     """The mermaid code of each diagram of a built page, as the reader wrote it."""
     text = html_file.read_text(encoding="utf-8")
-    blocks = re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', text, re.S)
-    return [unescape(b) for b in blocks]
+    return [unescape(live or ahead) for live, ahead in DIAGRAM.findall(text)]
 
 
 def expected_label_lines(source: str) -> list[list[str]]:

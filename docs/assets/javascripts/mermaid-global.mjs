@@ -56,6 +56,9 @@ const lazyMermaid = {
     const mermaid = await load();
     return mermaid.render(id, source, ...rest);
   },
+  // For `make diagrams` (sitekit/diagrams.py): draw now with Material's settings.
+  get initialized() { return settings !== null; },
+  async renderNow(id, source) { return (await load()).render(id, source); },
   // Anything else Material or a reader's console asks for: from the real module.
   async run(...args) { return (await load()).run(...args); },
 };

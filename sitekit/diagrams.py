@@ -1,0 +1,168 @@
+"""Diagrams drawn once, shipped as SVG.
+
+Drawing a mermaid diagram in the reader's browser costs a phone hundreds of milliseconds of
+blocked main thread (mermaid's module is ~420 kB gzip'd, and its layout runs at load for a
+diagram near the top). So every diagram of the site is drawn ahead of time, by mermaid itself
+in a headless chromium, with the settings Material draws with, and stored in
+docs/assets/diagrams/<key>.svg (key: mermaid's version and the diagram's source). The build
+puts each stored SVG into the page where the diagram was, in the same place Material would
+put it (a shadow root of a div.mermaid), so it looks and adapts to light/dark mode as before:
+its colours are Material's CSS variables.
+
+A diagram without a stored drawing (one just written or changed) is drawn in the browser as
+before, by mermaid2 and the lazy loader (docs/assets/javascripts/mermaid-global.mjs); the
+tests fail until `make diagrams` has drawn it:
+
+    python -m sitekit diagrams            # draw what is missing or changed, drop unused ones
+    python -m sitekit diagrams --check    # exit 1 when a diagram has no current drawing
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from sitekit.config import DOCS, ROOT
+
+STORE = DOCS / "assets" / "diagrams"
+# mermaid2's fence output (mkdocs.yml: superfences custom fence), as the built page holds it
+PRE = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>', re.S)
+# The build draws in the browser when this is set (how `make diagrams` gets mermaid's drawing).
+LIVE = "SITEKIT_LIVE_DIAGRAMS"
+# Moves each stored drawing into the shadow root of its div, as Material does with the SVG it
+# draws (the page's CSS stays out of the diagram; Material's CSS variables still reach in).
+ATTACH = (
+    "<script>document.querySelectorAll('div.mermaid>template').forEach(function(t){"
+    "t.parentNode.attachShadow({mode:'open'}).appendChild(t.content);t.remove()})</script>"
+)
+
+
+def mermaid_version() -> str:
+    package = ROOT / "node_modules" / "mermaid" / "package.json"
+    if package.exists():
+        return json.loads(package.read_text("utf-8"))["version"]
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    return lock["packages"]["node_modules/mermaid"]["version"]
+
+
+def key(source: str) -> str:
+    return hashlib.sha256(f"mermaid {mermaid_version()}\n{source}".encode()).hexdigest()[:16]
+
+
+def stored(source: str) -> Path:
+    return STORE / f"{key(source)}.svg"
+
+
+def sources(page_html: str) -> list[str]:
+    """The source of each diagram the page still draws in the browser."""
+    return [html.unescape(m) for m in PRE.findall(page_html)]
+
+
+def lift(page_html: str) -> tuple[str, list[str]]:
+    """The page with each diagram that has a stored drawing replaced by a placeholder, and the
+    drawings' markup. mermaid2 (which re-serialises any page mentioning mermaid) never sees
+    them, and loads mermaid only for a page that still has a diagram to draw."""
+    stash: list[str] = []
+    if os.environ.get(LIVE) == "1":
+        return page_html, stash
+
+    def replace(m: re.Match) -> str:
+        source = html.unescape(m[1])
+        path = stored(source)
+        if not path.exists():
+            return m[0]
+        # The source stays with the drawing, for the tests that check what it shows.
+        stash.append(f'<div class="mermaid" data-diagram="{path.stem}" data-source="{html.escape(source)}">'
+                     f"<template>{path.read_text('utf-8')}</template></div>")
+        return f'<div data-diagram-stash="{len(stash) - 1}"></div>'
+
+    return PRE.sub(replace, page_html), stash
+
+
+def restore(page_html: str, stash: list[str]) -> str:
+    if not stash:
+        return page_html
+    page_html = _PLACEHOLDER.sub(lambda m: stash[int(m[1])], page_html)
+    return page_html.replace("</body>", ATTACH + "</body>", 1)
+
+
+_PLACEHOLDER = re.compile(r'<div data-diagram-stash="(\d+)"></div>')
+
+
+def _draw(site: Path) -> dict[str, str]:
+    """{key: svg} for every diagram of the built site, drawn by mermaid in chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from sitekit import browser
+
+    wanted = {}
+    for page in browser.discover_pages(site):
+        found = sources((site / page / "index.html").read_text("utf-8"))
+        if found:
+            wanted[page] = found
+    drawn: dict[str, str] = {}
+    with browser.serve(site) as url, sync_playwright() as p:
+        chromium = browser.launch(p)
+        tab = chromium.new_page(viewport=browser.DESKTOP)
+        for page, found in wanted.items():
+            tab.goto(url + page)
+            # Material calls mermaid.initialize (with its theme CSS) before it draws anything.
+            tab.wait_for_function("window.mermaid && window.mermaid.initialized", timeout=30000)
+            for source in found:
+                k = key(source)
+                if k not in drawn:
+                    drawn[k] = tab.evaluate("([id, src]) => window.mermaid.renderNow(id, src).then(r => r.svg)",
+                                            [f"mermaid-{k}", source])
+        chromium.close()
+    return drawn
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sitekit diagrams", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that every diagram has a current drawing")
+    args = parser.parse_args(argv)
+    from sitekit.build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ[LIVE] = "1"
+        try:
+            result = build(Path(tmp) / "site")
+        finally:
+            os.environ.pop(LIVE)
+        if result.returncode:
+            print(result.stdout, file=sys.stderr)
+            return result.returncode
+        site = Path(tmp) / "site"
+        if args.check:
+            missing = {key(s) for page in browser_pages(site) for s in page}
+            missing = sorted(k for k in missing if not (STORE / f"{k}.svg").exists())
+            if missing:
+                print(f"{len(missing)} diagram(s) without a current drawing: run `make diagrams`", file=sys.stderr)
+                return 1
+            return 0
+        drawn = _draw(site)
+    STORE.mkdir(parents=True, exist_ok=True)
+    for k, svg in drawn.items():
+        path = STORE / f"{k}.svg"
+        if not path.exists() or path.read_text("utf-8") != svg:
+            path.write_text(svg, "utf-8")
+            print(f"drew {path.relative_to(ROOT)}")
+    for path in STORE.glob("*.svg"):
+        if path.stem not in drawn:
+            path.unlink()
+            print(f"removed {path.relative_to(ROOT)} (no page draws it)")
+    print(f"{len(drawn)} diagram(s) stored in {STORE.relative_to(ROOT)}/")
+    return 0
+
+
+def browser_pages(site: Path) -> list[list[str]]:
+    from sitekit import browser
+
+    return [sources((site / page / "index.html").read_text("utf-8")) for page in browser.discover_pages(site)]
