@@ -36,10 +36,12 @@ STORE = DOCS / "assets" / "diagrams"
 PRE = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>', re.S)
 # The build draws in the browser when this is set (how `make diagrams` gets mermaid's drawing).
 LIVE = "SITEKIT_LIVE_DIAGRAMS"
-# Moves each stored drawing into the shadow root of its div, as Material does with the SVG it
+# Each stored drawing goes into the shadow root of its div, as Material does with the SVG it
 # draws (the page's CSS stays out of the diagram; Material's CSS variables still reach in).
+# The HTML parser attaches it (declarative shadow DOM), so the diagram is there at first
+# paint and nothing shifts; the script does it for a browser without that (before 2023).
 ATTACH = (
-    "<script>document.querySelectorAll('div.mermaid>template').forEach(function(t){"
+    "<script>document.querySelectorAll('div.mermaid>template[shadowrootmode]').forEach(function(t){"
     "t.parentNode.attachShadow({mode:'open'}).appendChild(t.content);t.remove()})</script>"
 )
 
@@ -80,7 +82,7 @@ def lift(page_html: str) -> tuple[str, list[str]]:
             return m[0]
         # The source stays with the drawing, for the tests that check what it shows.
         stash.append(f'<div class="mermaid" data-diagram="{path.stem}" data-source="{html.escape(source)}">'
-                     f"<template>{path.read_text('utf-8')}</template></div>")
+                     f'<template shadowrootmode="open">{path.read_text("utf-8")}</template></div>')
         return f'<div data-diagram-stash="{len(stash) - 1}"></div>'
 
     return PRE.sub(replace, page_html), stash

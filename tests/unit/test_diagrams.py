@@ -35,7 +35,7 @@ def test_a_drawn_diagram_becomes_its_svg_in_a_shadow_root_host(store):
     out, lifted = build(page(DRAWN, NOT_DRAWN))
     assert "eager" not in lifted  # mermaid2 never sees the drawn one
     assert f'<div class="mermaid" data-diagram="{diagrams.key(DRAWN)}" data-source="{html.escape(DRAWN)}">' \
-           '<template><svg id="d"><text>eager</text></svg></template></div>' in out
+           '<template shadowrootmode="open"><svg id="d"><text>eager</text></svg></template></div>' in out
     assert out.count(diagrams.ATTACH) == 1 and out.index(diagrams.ATTACH) < out.index("</body>")
     assert diagrams.sources(out) == [NOT_DRAWN]  # still drawn in the browser, by mermaid2
 

@@ -3,8 +3,9 @@
  * text with its highlighted markup (a <span> per token) in a <template data-lazy-highlight>
  * inside it (sitekit/postprocess.py defer_highlighting): at load the browser neither styles
  * nor lays out those thousands of spans. A block gets its colours when it comes within a
- * screen of the viewport, and every block does before the page is printed. Its text never
- * changes, so copy buttons, find-in-page and the 运行 buttons see the same code.
+ * screen of the viewport (one block per frame), and every block does before the page is
+ * printed. Its text never changes, so copy buttons, find-in-page and the 运行 buttons see the
+ * same code.
  */
 (function () {
   "use strict";
@@ -22,13 +23,25 @@
     holder.replaceChildren(template.content);
   }
 
+  // Blocks come due in batches (all those within reach at load, say); they are highlighted one
+  // per frame, so no single task styles the spans of many blocks at once.
+  var queue = [];
+  var pumping = false;
+  function pump() {
+    var template = queue.shift();
+    if (template) highlight(template);
+    if (queue.length) requestAnimationFrame(function () { setTimeout(pump, 0); });
+    else pumping = false;
+  }
+
   var waiting = new Map();
   function release(block) {
     var template = waiting.get(block);
     if (!template) return;
     waiting.delete(block);
     if (observer) observer.unobserve(block);
-    highlight(template);
+    queue.push(template);
+    if (!pumping) { pumping = true; setTimeout(pump, 0); }
   }
   var observer = "IntersectionObserver" in window
     ? new IntersectionObserver(function (entries) {
@@ -42,6 +55,8 @@
   });
   if (!observer) Array.from(waiting.keys()).forEach(release);
   window.addEventListener("beforeprint", function () {
+    // printing cannot wait for frames: everything now
     Array.from(waiting.keys()).forEach(release);
+    queue.splice(0).forEach(highlight);
   });
 })();

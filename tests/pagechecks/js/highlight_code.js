@@ -16,7 +16,11 @@ async (byScrolling) => {
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 30)));
     }
     window.scrollTo(0, 0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // blocks that came due are highlighted one per frame: let the queue drain (3 s at most)
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && waiting().some((t) => t.isConnected && shown(block(t)))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
   const plain = waiting().filter((t) => shown(block(t))).length;
   window.dispatchEvent(new Event("beforeprint"));
