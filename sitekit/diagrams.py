@@ -14,12 +14,12 @@ before, by mermaid2 and the lazy loader (docs/assets/javascripts/mermaid-global.
 tests fail until `make diagrams` has drawn it:
 
     python -m sitekit diagrams            # draw what is missing or changed, drop unused ones
-    python -m sitekit diagrams --check    # exit 1 when a diagram has no current drawing
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import html
 import json
@@ -34,6 +34,8 @@ from sitekit.config import DOCS, ROOT
 STORE = DOCS / "assets" / "diagrams"
 # mermaid2's fence output (mkdocs.yml: superfences custom fence), as the built page holds it
 PRE = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>', re.S)
+# A diagram put in as its drawing (lift below)
+DRAWN = re.compile(r'<div class="mermaid" data-diagram="(\w+)" data-source="([^"]*)">')
 # The build draws in the browser when this is set (how `make diagrams` gets mermaid's drawing).
 LIVE = "SITEKIT_LIVE_DIAGRAMS"
 # Each stored drawing goes into the shadow root of its div, as Material does with the SVG it
@@ -46,10 +48,9 @@ ATTACH = (
 )
 
 
+@functools.cache
 def mermaid_version() -> str:
-    package = ROOT / "node_modules" / "mermaid" / "package.json"
-    if package.exists():
-        return json.loads(package.read_text("utf-8"))["version"]
+    """The pinned mermaid (package-lock.json; `npm ci` installs exactly this)."""
     lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
     return lock["packages"]["node_modules/mermaid"]["version"]
 
@@ -65,6 +66,18 @@ def stored(source: str) -> Path:
 def sources(page_html: str) -> list[str]:
     """The source of each diagram the page still draws in the browser."""
     return [html.unescape(m) for m in PRE.findall(page_html)]
+
+
+def drawn(page_html: str) -> list[str]:
+    """The key of each diagram the page shows as its stored drawing."""
+    return [m[1] for m in DRAWN.finditer(page_html)]
+
+
+def every_source(page_html: str) -> list[str]:
+    """The source of every diagram of the page, drawn ahead or not, in page order."""
+    found = [(m.start(), html.unescape(m[1])) for m in PRE.finditer(page_html)]
+    found += [(m.start(), html.unescape(m[2])) for m in DRAWN.finditer(page_html)]
+    return [source for _, source in sorted(found)]
 
 
 def lift(page_html: str) -> tuple[str, list[str]]:
@@ -109,7 +122,7 @@ def _draw(site: Path) -> dict[str, str]:
         found = sources((site / page / "index.html").read_text("utf-8"))
         if found:
             wanted[page] = found
-    drawn: dict[str, str] = {}
+    svgs: dict[str, str] = {}
     with browser.serve(site) as url, sync_playwright() as p:
         chromium = browser.launch(p)
         tab = chromium.new_page(viewport=browser.DESKTOP)
@@ -119,17 +132,16 @@ def _draw(site: Path) -> dict[str, str]:
             tab.wait_for_function("window.mermaid && window.mermaid.initialized", timeout=30000)
             for source in found:
                 k = key(source)
-                if k not in drawn:
-                    drawn[k] = tab.evaluate("([id, src]) => window.mermaid.renderNow(id, src).then(r => r.svg)",
+                if k not in svgs:
+                    svgs[k] = tab.evaluate("([id, src]) => window.mermaid.renderNow(id, src).then(r => r.svg)",
                                             [f"mermaid-{k}", source])
         chromium.close()
-    return drawn
+    return svgs
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sitekit diagrams", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that every diagram has a current drawing")
-    args = parser.parse_args(argv)
+    parser.parse_args(argv)
     from sitekit.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,30 +153,16 @@ def main(argv=None) -> int:
         if result.returncode:
             print(result.stdout, file=sys.stderr)
             return result.returncode
-        site = Path(tmp) / "site"
-        if args.check:
-            missing = {key(s) for page in browser_pages(site) for s in page}
-            missing = sorted(k for k in missing if not (STORE / f"{k}.svg").exists())
-            if missing:
-                print(f"{len(missing)} diagram(s) without a current drawing: run `make diagrams`", file=sys.stderr)
-                return 1
-            return 0
-        drawn = _draw(site)
+        drawings = _draw(Path(tmp) / "site")
     STORE.mkdir(parents=True, exist_ok=True)
-    for k, svg in drawn.items():
+    for k, svg in drawings.items():
         path = STORE / f"{k}.svg"
         if not path.exists() or path.read_text("utf-8") != svg:
             path.write_text(svg, "utf-8")
             print(f"drew {path.relative_to(ROOT)}")
     for path in STORE.glob("*.svg"):
-        if path.stem not in drawn:
+        if path.stem not in drawings:
             path.unlink()
             print(f"removed {path.relative_to(ROOT)} (no page draws it)")
-    print(f"{len(drawn)} diagram(s) stored in {STORE.relative_to(ROOT)}/")
+    print(f"{len(drawings)} diagram(s) stored in {STORE.relative_to(ROOT)}/")
     return 0
-
-
-def browser_pages(site: Path) -> list[list[str]]:
-    from sitekit import browser
-
-    return [sources((site / page / "index.html").read_text("utf-8")) for page in browser.discover_pages(site)]

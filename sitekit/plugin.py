@@ -144,8 +144,8 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
         if "mermaid" in self.on:
             # Diagrams drawn ahead of time go in as SVG after mermaid2 (sitekit.diagrams).
             output, page._sitekit_diagrams = diagrams.lift(output)
-        if "mermaid" in self.on and "mermaid" in output:  # mermaid2 skips other pages anyway
-            output, page._sitekit_code = postprocess.lift_code(output)
+            if "mermaid" in output:  # mermaid2 skips other pages anyway
+                output, page._sitekit_code = postprocess.lift_code(output)
         return output
 
     # After mermaid2: put the code back verbatim, defer its highlighting, fix the module path.

@@ -69,7 +69,7 @@ def test_every_diagram_is_drawn_ahead_and_code_comes_back_verbatim(built_site):
                             f"(docs/assets/diagrams/{diagrams.key(source)}.svg): run `make diagrams`")
         if "mermaid-global.mjs" in html:
             problems.append(f"{page}: loads mermaid")
-        drawn = re.findall(r'<div class="mermaid" data-diagram="(\w+)"', html)
+        drawn = diagrams.drawn(html)
         used.update(drawn)
         if drawn:
             diagram_pages += 1

@@ -4,12 +4,11 @@ multi-line labels keep their lines."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from pathlib import Path
 
 from pagechecks import script
 from pagechecks.session import page_name
-from sitekit import browser
+from sitekit import browser, diagrams
 
 # A node label written as a mermaid Markdown string: ["`line 1 <newline> line 2`"].
 MARKDOWN_LABEL = re.compile(r'"`(.*?)`"', re.S)
@@ -18,14 +17,9 @@ HARD_CODED_COLOUR = re.compile(
     re.M | re.I,
 )
 
-# A diagram drawn in the browser (mermaid2's block), or drawn ahead (sitekit.diagrams).
-DIAGRAM = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>|<div class="mermaid" data-diagram="\w+" data-source="([^"]*)">', re.S)
-
-
 def mermaid_sources(html_file: Path) -> list[str]:
     """The mermaid code of each diagram of a built page, as the reader wrote it."""
-    text = html_file.read_text(encoding="utf-8")
-    return [unescape(live or ahead) for live, ahead in DIAGRAM.findall(text)]
+    return diagrams.every_source(html_file.read_text(encoding="utf-8"))
 
 
 def expected_label_lines(source: str) -> list[list[str]]:

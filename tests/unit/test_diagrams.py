@@ -38,6 +38,8 @@ def test_a_drawn_diagram_becomes_its_svg_in_a_shadow_root_host(store):
            '<template shadowrootmode="open"><svg id="d"><text>eager</text></svg></template></div>' in out
     assert out.count(diagrams.ATTACH) == 1 and out.index(diagrams.ATTACH) < out.index("</body>")
     assert diagrams.sources(out) == [NOT_DRAWN]  # still drawn in the browser, by mermaid2
+    assert diagrams.drawn(out) == [diagrams.key(DRAWN)]
+    assert diagrams.every_source(out) == [DRAWN, NOT_DRAWN]  # page order, both kinds
 
 
 def test_a_changed_diagram_is_no_longer_drawn_ahead(store):
