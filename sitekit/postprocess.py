@@ -76,6 +76,9 @@ _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 _CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 
 
+_NEVER = frozenset({" never matches "})  # needs no page has
+
+
 def _needs(selector: str) -> frozenset[str]:
     """The JupyterLab classes an element must have somewhere for `selector` to match; classes
     inside :not(), :is(), :where() ... (negations, alternatives) are left out."""
@@ -87,8 +90,6 @@ def _needs(selector: str) -> frozenset[str]:
         return _NEVER
     return frozenset(_JUPYTER_CLASS.findall(selector))
 
-
-_NEVER = frozenset({" never matches "})
 
 
 def _split_selectors(text: str) -> list[str]:
