@@ -15,9 +15,11 @@ modules into the build, and defines nothing they define.
   anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
   page (overrides/main.html draws the Colab/Binder links from extra.repository);
 - mermaid: diagrams drawn ahead of time put in as SVG (sitekit.diagrams); code blocks lifted
-  out of each page while mermaid2 parses it, and highlighted only when a reader nears them
-  (sitekit.postprocess; a diagram not drawn ahead is drawn lazily, see
-  docs/assets/javascripts/mermaid-global.mjs).
+  out of each page while mermaid2 parses it (sitekit.postprocess; a diagram not drawn ahead
+  is drawn lazily, see docs/assets/javascripts/mermaid-global.mjs);
+- lazy: what a phone does only when a reader nears it: code highlighting
+  (sitekit.postprocess.defer_highlighting) and rendering the blocks below the first screens
+  (sitekit.render_later).
 
 `parts` turns parts off, for a site that needs only some (the planted-fault site of the
 browser tests uses `parts: [vendor]`).
@@ -35,9 +37,10 @@ from mkdocs.structure.files import File
 
 from mkdocs.utils import get_relative_url
 
-from sitekit import config as site_config, diagrams, glossary, home, includes, notebooks, postprocess, tlparse, vendor, versionpages
+from sitekit import (config as site_config, diagrams, glossary, home, includes, notebooks, postprocess,
+                     render_later, tlparse, vendor, versionpages)
 
-PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid")
+PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid", "lazy")
 PLAYGROUND_SECTION = "实验场"
 
 
@@ -148,15 +151,15 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 output, page._sitekit_code = postprocess.lift_code(output)
         return output
 
-    # After mermaid2: put the code back verbatim, defer its highlighting, fix the module path.
+    # After mermaid2: put the code back verbatim, defer highlighting and rendering, fix the module path.
     @event_priority(-60)
     def _after_mermaid2(self, output, page, config):
         stash = page.__dict__.pop("_sitekit_code", None)
         if stash is not None:
             output = postprocess.restore_code(output, stash)
         output = diagrams.restore(output, page.__dict__.pop("_sitekit_diagrams", []))
-        if "mermaid" in self.on:
-            output = postprocess.defer_highlighting(output)
+        if "lazy" in self.on:
+            output = render_later.mark(postprocess.defer_highlighting(output))
         if "vendor" in self.on:
             output = postprocess.relative_module_imports(output)
         return output
