@@ -33,9 +33,10 @@ from sitekit.config import DOCS, ROOT
 
 STORE = DOCS / "assets" / "diagrams"
 # mermaid2's fence output (mkdocs.yml: superfences custom fence), as the built page holds it
-PRE = re.compile(r'<pre\s+class="mermaid"><code>(.*?)</code></pre>', re.S)
+PRE = re.compile(r'<pre\s+class="mermaid"[^>]*><code>(.*?)</code></pre>', re.S)
 # A diagram put in as its drawing (lift below)
-DRAWN = re.compile(r'<div class="mermaid" data-diagram="(\w+)" data-source="([^"]*)">')
+# (the build may add attributes after these: sitekit/render_later.py)
+DRAWN = re.compile(r'<div class="mermaid" data-diagram="(\w+)" data-source="([^"]*)"[^>]*>')
 # The build draws in the browser when this is set (how `make diagrams` gets mermaid's drawing).
 LIVE = "SITEKIT_LIVE_DIAGRAMS"
 # Each stored drawing goes into the shadow root of its div, as Material does with the SVG it

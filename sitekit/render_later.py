@@ -1,7 +1,7 @@
 """Blocks below a page's first screens are rendered when a reader nears them.
 
-Each top-level block of a page's content (a notebook page: each cell) after the first few
-screens gets `data-later` and `--later` / `--later-wide`, its height estimated here;
+Each top-level block of a page's content (a notebook page: each cell, or the parts of a
+Markdown cell that holds a heading) after the first screens gets `data-later` and `--later` / `--later-wide`, its height estimated here;
 docs/assets/stylesheets/site.css gives such blocks `content-visibility: auto` with that height
 as a placeholder. While a chapter loads, the phone then styles and lays out a screen or two
 instead of ~1,500 elements, and Material's bundle, which measures the page several times as it
@@ -23,7 +23,10 @@ import math
 import re
 from html.parser import HTMLParser
 
-FIRST_SCREENS_EM = 150  # about three phone screens (as estimated; they hold less) render at load: the first screen must not move
+# Blocks that start within this much (estimated) of the top render at load. Estimates run up
+# to ~3x the real height, so this is about one real phone screen or more: nothing on the
+# first screen waits for rendering, and nothing there moves (no layout shift).
+FIRST_SCREENS_EM = 150
 
 # Characters per line, counting a CJK character as 1 and any other as LATIN_WIDTH. Body text
 # is at least 16 px (Material: .8rem of a 20 px root) on every screen.
@@ -206,8 +209,8 @@ def mark(html: str) -> str:
     for block, wrap_code in blocks(html):
         safety = NOTEBOOK_SAFETY if wrap_code else SAFETY
         narrow = estimate(block, NARROW_LINE, wrap_code) * safety
-        seen += narrow
-        if seen <= FIRST_SCREENS_EM or narrow == math.inf or _HEADING.fullmatch(block.tag) or block.has_heading():
+        starts, seen = seen, seen + narrow
+        if starts <= FIRST_SCREENS_EM or narrow == math.inf or _HEADING.fullmatch(block.tag) or block.has_heading():
             continue
         if "tabbed-set" in block.classes or "style" in block.attrs or "data-later" in block.attrs:
             continue

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 # are spread over the workers (`make test` runs `-n $(JOBS) --dist loadgroup`). The
 # desktop walks are split into the written pages and the generated notebook pages, so
 # that no single walk is the longest path through the run.
-WALKS = ("light", "light_notebooks", "dark", "dark_notebooks", "phone")
+WALKS = ("light", "light_notebooks", "dark", "dark_notebooks", "phone", "narrow_phone")
 GROUP = {name: pytest.mark.xdist_group(f"browser-{name}") for name in (*WALKS, "search")}
 LIGHT, PHONE, SEARCH = GROUP["light"], GROUP["phone"], GROUP["search"]
 
@@ -74,7 +74,7 @@ def notebook_pages(pages, written_pages) -> list[str]:
 
 
 def _desktop_walk(chromium, built_site, site_url, pages, scheme):
-    checks = {"mermaid", "axe", "tabs", "copy"} if scheme == "light" else {"mermaid", "axe"}
+    checks = {"later", "mermaid", "axe", "tabs", "copy"} if scheme == "light" else {"mermaid", "axe"}
     return walk(chromium, built_site, site_url, pages, scheme=scheme, viewport=site_browser.DESKTOP,
                            checks=checks)
 
@@ -102,7 +102,14 @@ def dark_notebooks_tour(chromium, built_site, site_url, notebook_pages) -> Tour:
 @pytest.fixture(scope="module")
 def phone_tour(chromium, built_site, site_url, pages) -> Tour:
     return walk(chromium, built_site, site_url, pages, scheme="light", viewport=site_browser.PHONE,
-                 checks={"phone"}, device_scale_factor=2, is_mobile=True, has_touch=True)
+                 checks={"later", "phone"}, device_scale_factor=2, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture(scope="module")
+def narrow_phone_tour(chromium, built_site, site_url, pages) -> Tour:
+    """280 px: the narrowest screen sitekit/render_later.py bounds its placeholders for."""
+    return walk(chromium, built_site, site_url, pages, scheme="light", viewport={"width": 280, "height": 653},
+                 checks={"later"}, shots="narrow-", device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
 @pytest.fixture
@@ -136,6 +143,15 @@ def test_copy_buttons_copy_exactly_the_snippet(light_tour):
 @pytest.mark.parametrize("tour", _tours("light", "light_notebooks", "dark", "dark_notebooks"), indirect=True)
 def test_accessibility_no_serious_axe_violations(tour):
     _fail_on(tour["axe"], "accessibility (axe-core: serious and critical violations)")
+
+
+@pytest.mark.parametrize("tour", _tours("light", "light_notebooks", "phone", "narrow_phone"), indirect=True)
+def test_blocks_rendered_on_demand_fit_their_placeholders(tour):
+    """Below the first screens, blocks render when a reader nears them (sitekit/render_later.py):
+    on every page, at 280 px, on a phone and on a desktop, each is at most as tall as its
+    placeholder, and the long pages do defer blocks."""
+    assert tour.counts["later"] > 100, f"only {tour.counts['later']} deferred blocks on all pages of the walk"
+    _fail_on(tour["later"], f"{tour.counts['later']} blocks rendered on demand")
 
 
 @PHONE

@@ -7,11 +7,14 @@ import textwrap
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from pagechecks import script
 from pagechecks.session import page_name
 from sitekit import includes, versionpages
 from sitekit.config import DOCS
 
+COPY_BUTTON = "button.md-clipboard, button.md-code__button[data-md-type='copy']"
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
     re.S | re.M,
@@ -56,14 +59,20 @@ def check_copy_buttons(page, rel: str, md_file: Path | None, bases: list[Path]) 
         return n, [f"{where}: {len(expected)} code blocks in {md_file.name}, {n} on the page"]
     problems = []
     for i, block in enumerate(blocks):
-        # Material >= 9.7 puts the button in a nav (.md-code__button); older ones use .md-clipboard.
-        buttons = block.query_selector_all("button.md-clipboard, button.md-code__button[data-md-type='copy']")
-        if len(buttons) != 1:
-            problems.append(f"{where}: code block {i + 1} has no copy button")
-            continue
         # Empty the clipboard, and show a block that sits in a closed tab or <details>.
         block.evaluate("async el => { await navigator.clipboard.writeText(''); (" + script("reveal") + ")(el); }")
-        buttons[0].click()  # scrolls the block into view and hovers it, as a reader would
+        # Material mounts a block's buttons when it comes into view (content.lazy), as a
+        # reader scrolls to it. Material >= 9.7 puts the button in a nav (.md-code__button).
+        block.scroll_into_view_if_needed()
+        try:
+            block.wait_for_selector(COPY_BUTTON, state="attached", timeout=5_000)
+        except PlaywrightTimeout:
+            pass
+        buttons = block.query_selector_all(COPY_BUTTON)
+        if len(buttons) != 1:
+            problems.append(f"{where}: code block {i + 1} has {len(buttons)} copy buttons once in view, not 1")
+            continue
+        buttons[0].click()  # hovers the block and clicks, as a reader would
         copied = ""
         for _ in range(20):
             copied = page.evaluate("navigator.clipboard.readText()")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pagechecks.accessibility import check_axe
 from pagechecks.copy_buttons import check_copy_buttons
+from pagechecks.later import check_render_later
 from pagechecks.mermaid import check_mermaid, mermaid_sources
 from pagechecks.phone import check_phone_layout
 from pagechecks.session import SCREENSHOTS, markdown_source, new_context, open_page, page_name, screenshot
@@ -37,11 +38,14 @@ def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: 
         origin = "/".join(site_url.split("/", 3)[:3])
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     page = context.new_page()
-    label = "phone" if viewport == PHONE else scheme
+    label = "phone" if viewport["width"] <= PHONE["width"] else scheme
     try:
         for rel in pages:
             name, html_file = page_name(rel), built_site / rel / "index.html"
             open_page(page, site_url + rel)
+            if "later" in checks:  # first: before anything scrolls and renders the blocks
+                count, found = check_render_later(page, rel, f" ({label})")
+                tour.add("later", found, count)
             if "mermaid" in checks:
                 actual = page.evaluate("document.body.dataset.mdColorScheme")
                 wanted = "slate" if scheme == "dark" else "default"
