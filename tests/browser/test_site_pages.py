@@ -216,3 +216,38 @@ def test_nested_pages_work_under_a_sub_path(chromium, built_site, pages):
         finally:
             context.close()
     _fail_on(problems, "the site under a sub-path")
+
+
+SWITCH = "[data-palette-option]:not([hidden])"
+
+
+@pytest.mark.parametrize("system, other", [("light", "slate"), ("dark", "default")])
+def test_light_dark_switch_follows_the_system_then_the_reader(chromium, site_url, system, other):
+    """overrides/partials/palette.html: without a choice the page follows the system setting;
+    the one visible switch changes the scheme, names the next one, and the choice holds on the
+    next page, over the system setting."""
+    context = new_context(chromium, site_url, color_scheme=system)
+    page = context.new_page()
+    try:
+        open_page(page, site_url + "compile/")
+        scheme = lambda: page.evaluate("document.body.dataset.mdColorScheme")  # noqa: E731
+        flipped = "light" if system == "dark" else "dark"
+        assert scheme() == ("slate" if system == "dark" else "default")
+        page.emulate_media(color_scheme=flipped)  # no choice yet: the page follows the system
+        assert scheme() == other
+        page.emulate_media(color_scheme=system)
+        assert scheme() != other
+        assert page.locator(SWITCH).count() == 1
+        before = page.locator(SWITCH).get_attribute("aria-label")
+        page.locator(SWITCH).click()
+        assert scheme() == other
+        assert page.locator(SWITCH).count() == 1
+        assert page.locator(SWITCH).get_attribute("aria-label") != before
+        open_page(page, site_url + "deploy/")
+        assert scheme() == other, "the reader's choice did not carry over to the next page"
+        page.emulate_media(color_scheme=flipped)
+        page.emulate_media(color_scheme=system)
+        assert scheme() == other, "a chosen scheme must not follow a change of the system setting"
+        assert not context.recorder.take()
+    finally:
+        context.close()
