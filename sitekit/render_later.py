@@ -58,10 +58,10 @@ def text_width(text: str) -> float:
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "start", "tag_end")
+    __slots__ = ("tag", "attrs", "children", "tag_end")
 
-    def __init__(self, tag: str, attrs: dict, start: int, tag_end: int):
-        self.tag, self.attrs, self.start, self.tag_end = tag, attrs, start, tag_end
+    def __init__(self, tag: str, attrs: dict, tag_end: int):
+        self.tag, self.attrs, self.tag_end = tag, attrs, tag_end  # tag_end: offset after the start tag
         self.children: list[Node | str] = []
 
     @property
@@ -95,11 +95,10 @@ class _TreeBuilder(HTMLParser):
         attrs = dict(attrs)
         if not self.stack:
             if tag == "article" and "md-content__inner" in (attrs.get("class") or "").split() and self.article is None:
-                self.article = Node(tag, attrs, self._offset(), 0)
+                self.article = Node(tag, attrs, 0)
                 self.stack.append(self.article)
             return
-        start = self._offset()
-        node = Node(tag, attrs, start, start + len(self.get_starttag_text()))
+        node = Node(tag, attrs, self._offset() + len(self.get_starttag_text()))
         self.stack[-1].children.append(node)
         if tag not in _VOID:
             self.stack.append(node)
@@ -209,7 +208,9 @@ def mark(html: str) -> str:
     for block, wrap_code in blocks(html):
         safety = NOTEBOOK_SAFETY if wrap_code else SAFETY
         narrow = estimate(block, NARROW_LINE, wrap_code) * safety
-        starts, seen = seen, seen + narrow
+        # a block of unknown height counts as none: what follows it is not pushed out of the
+        # first screens (it would then be deferred while perhaps still on the first screen)
+        starts, seen = seen, seen + (narrow if narrow != math.inf else 0.0)
         if starts <= FIRST_SCREENS_EM or narrow == math.inf or _HEADING.fullmatch(block.tag) or block.has_heading():
             continue
         if "tabbed-set" in block.classes or "style" in block.attrs or "data-later" in block.attrs:

@@ -87,3 +87,8 @@ def test_a_deferred_diagram_is_still_read_as_drawn():
     assert marked(out), "the diagram is past the first screens: deferred"
     assert diagrams.drawn(out) == ["abc123"]
     assert diagrams.every_source(out) == ["flowchart LR"]
+
+
+def test_a_block_of_unknown_height_does_not_push_the_rest_out_of_the_first_screens():
+    html = page('<p><img src="chart.svg"></p>' + "<p>第一屏</p>" * 3)
+    assert not marked(rl.mark(html))
