@@ -29,7 +29,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test test-versions fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse diagrams
+.PHONY: serve build test test-versions test-isa fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse diagrams
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -38,6 +38,7 @@ help:
 	@echo "make outputs  re-run every snippet and rewrite the captured outputs that changed"
 	@echo "               (TORCH=2.13.0: on another supported torch version, its differing outputs)"
 	@echo "make test-versions  the snippet tests on the other supported torch versions (TORCH=... for one)"
+	@echo "make test-isa  the snippet tests on the other CPU vector ISAs this CPU can stand in for"
 	@echo "make fix-zh   apply the Chinese typography fixes the tests ask for (full-width punctuation, spacing)"
 	@echo "make lock     regenerate constraints.txt from the current .venv"
 	@echo "make notebooks  regenerate and execute the 实验场 notebooks (docs/playground/)"
@@ -115,13 +116,31 @@ outputs: $(ALL_STAMP)
 	$(BIN)/python -m sitekit outputs --jobs $(JOBS) $(if $(TORCH),--torch $(TORCH))
 
 # The snippet tests on each other supported CPU version (or TORCH=...), each in its own
-# environment, compared with that version's stored outputs.
+# environment, compared with that version's stored outputs; then its snippets whose output
+# depends on the CPU's vector ISA on each other stored ISA this CPU can stand in for.
 test-versions: $(ALL_STAMP)
 	@set -e; for v in $(or $(TORCH),$$($(BIN)/python -m sitekit.versions list --others --device cpu)); do \
 	  py=$$($(BIN)/python -m sitekit.versions env $$v); \
 	  echo "== snippet tests on torch $$v ($$py)"; \
 	  SNIPPET_PYTHON=$$py $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests/content/test_snippets.py $(PYTEST_ARGS); \
+	  for cap in $$(SNIPPET_PYTHON=$$py $(BIN)/python -m sitekit.hardware stand-ins); do \
+	    echo "== ISA-dependent snippet tests on torch $$v with ATEN_CPU_CAPABILITY=$$cap"; \
+	    ATEN_CPU_CAPABILITY=$$cap SNIPPET_PYTHON=$$py $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider -m isa tests/content/test_snippets.py $(PYTEST_ARGS); \
+	  done; \
 	done
+
+# The CPU's vector ISA (sitekit/hardware.py): the snippets whose output depends on it, on
+# each other stored ISA this CPU can stand in for (AVX2 on an AVX-512 machine), compared with
+# that ISA's outputs; then every snippet with no vector ISA (ATEN_CPU_CAPABILITY=default, as
+# on a CPU whose ISA has no stored output): all must run, the ISA-dependent outputs are not
+# compared, every other output is.
+test-isa: $(ALL_STAMP)
+	@set -e; for cap in $$($(BIN)/python -m sitekit.hardware stand-ins); do \
+	  echo "== ISA-dependent snippet tests with ATEN_CPU_CAPABILITY=$$cap"; \
+	  ATEN_CPU_CAPABILITY=$$cap $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider -m isa tests/content/test_snippets.py $(PYTEST_ARGS); \
+	done; \
+	echo "== every snippet with ATEN_CPU_CAPABILITY=default (no vector ISA)"; \
+	ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests/content/test_snippets.py $(PYTEST_ARGS)
 
 # Chinese typography (sitekit/chinese.py + autocorrect, .autocorrectrc): what
 # tests/content/test_chinese_text.py checks, applied to the files instead of reported.

@@ -13,7 +13,11 @@ normalising its volatile parts, so re-running does not churn timings in git. A s
 cannot run here (needs CUDA on a CPU machine, say) keeps its captured output, and so does a
 snippet that fails: the failure is reported and the command exits non-zero. A version whose
 environment cannot be created stops the command before any of its outputs is touched.
-A run over every snippet records its date in snippets/captured.toml.
+Every run records in snippets/captured.toml which snippets it captured, per label.
+
+Outputs that depend on the CPU's vector ISA (sitekit/hardware.py) are captured on this
+machine's ISA and, through ATEN_CPU_CAPABILITY, on every other stored ISA it can stand in
+for: on an AVX-512 machine `make outputs` writes both the AVX-512 and the AVX2 outputs.
 """
 
 from __future__ import annotations
@@ -23,32 +27,48 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sitekit import runner, versions
+from sitekit import hardware, runner, versions
 from sitekit.config import ROOT
 from sitekit.snippets import Snippet, discover
 from sitekit.versions import Build
 
 
 def skip_reason(snippet: Snippet, build: Build) -> str | None:
-    """Why `snippet` is not run on `build`, or None."""
+    """Why `snippet`'s output is not captured (or compared) on `build`, or None."""
     missing = snippet.unmet_requirements(build.device)
     if missing:
         return f"needs {', '.join(missing)}"
-    if build != versions.primary() and not snippet.uses_torch:
+    if build.base != versions.primary() and not snippet.uses_torch:
         return "does not use torch: run on the primary build only"
-    return None
+    return isa_skip_reason(snippet, build)
 
 
-def capture(snippet: Snippet, build: Build, python: str | None = None) -> tuple[str, str]:
+def isa_skip_reason(snippet: Snippet, build: Build) -> str | None:
+    """Why a run of `snippet` on `build` has no stored output of its ISA to be compared with
+    (ARM, ATEN_CPU_CAPABILITY=default, ...), or None. The snippet still runs."""
+    effective = snippet.effective(build)
+    if not effective.isa or effective.isa in {isa.key for isa in hardware.policy().also}:
+        return None
+    return (f"the output of snippets/{snippet.rel} depends on the CPU's vector ISA, and none is stored "
+            f"for this machine's ISA {effective.isa} (snippets/versions.toml [isa]: shown "
+            f"{hardware.policy().shown.key}, also {', '.join(i.key for i in hardware.policy().also)})")
+
+
+def capture(snippet: Snippet, build: Build, interp: runner.Interpreter | None = None) -> tuple[str, str]:
+    """Run `snippet` (on `interp`, default: runner.interpreter()) and store its output as
+    `build`'s, where `build` says it belongs."""
     reason = skip_reason(snippet, build)
     if reason:
         return "kept", reason
-    result = runner.run(snippet, python=python)
+    effective = snippet.effective(build)
+    result = runner.run(snippet, interp=interp)
     if result.returncode:
         return "failed", result.output
-    target = snippet.output_path(build)
+    target = snippet.output_path(effective)
     primary = snippet.output_path()
-    if target != primary and primary.exists() and not snippet.diff(primary.read_text("utf-8"), result.output):
+    # A version's output on the shown ISA is stored only where it differs from the primary
+    # one; an ISA variant always (a run on that ISA has nothing else to be compared with).
+    if target != primary and not effective.isa and primary.exists() and not snippet.diff(primary.read_text("utf-8"), result.output):
         if target.exists():  # a stored difference that is gone: the primary output holds again
             target.unlink()
             if not any(target.parent.iterdir()):
@@ -60,6 +80,35 @@ def capture(snippet: Snippet, build: Build, python: str | None = None) -> tuple[
     target.parent.mkdir(exist_ok=True)
     target.write_text(result.output, encoding="utf-8")
     return "updated", os.path.relpath(target, ROOT)
+
+
+def capture_all(snippets: list[Snippet], interp: runner.Interpreter, jobs: int, *, full: bool) -> bool:
+    """Capture `snippets` on `interp`, report, record in captured.toml; False if one failed."""
+    build = interp.build
+    where = "<name>.out" if build.base == versions.primary() else f"<name>.versions/{build.base.label}.out where it differs"
+    if build.isa:
+        where += f"; outputs that depend on the ISA: <name>.versions/{build.label}.out"
+    print(f"capturing {len(snippets)} snippet(s) on torch {build.title}, vector ISA {interp.isa.described} ({where})", flush=True)
+    counts: dict[str, int] = {}
+    captured: dict[Build, list[str]] = {}
+    kept: set[str] = set()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for snippet, (status, detail) in zip(snippets, pool.map(lambda s: capture(s, build, interp), snippets)):
+            counts[status] = counts.get(status, 0) + 1
+            if status == "failed":
+                print(f"FAILED   {snippet.rel}\n{detail}", flush=True)
+            elif status != "unchanged":
+                print(f"{status:<8} {snippet.rel}  {detail}", flush=True)
+            if status in ("updated", "unchanged"):
+                captured.setdefault(snippet.effective(build), []).append(snippet.rel)
+            elif status == "kept":
+                kept.add(snippet.rel)
+    print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    if counts.get("failed"):
+        return False
+    for label_build, rels in captured.items():
+        versions.record_capture(label_build, interp.version, interp.isa.key, rels, keep=kept if full else None)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,24 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{e}\nno output of torch {args.torch} was touched", flush=True)
             return 1
     interp = runner.interpreter(python)
-    build = interp.build
-    if build not in versions.supported():
-        print(f"torch {build.title} is not a supported build (requirements.txt, snippets/versions.toml): "
+    if interp.build.base not in versions.supported():
+        print(f"torch {interp.build.title} is not a supported build (requirements.txt, snippets/versions.toml): "
               "nothing captured", flush=True)
         return 1
-    where = "<name>.out" if build == versions.primary() else f"<name>.versions/{build.label}.out where it differs"
-    print(f"capturing {len(snippets)} snippet(s) on torch {build.title} ({where})", flush=True)
-
-    counts: dict[str, int] = {}
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for snippet, (status, detail) in zip(snippets, pool.map(lambda s: capture(s, build, python), snippets)):
-            counts[status] = counts.get(status, 0) + 1
-            if status == "failed":
-                print(f"FAILED   {snippet.rel}\n{detail}", flush=True)
-            elif status != "unchanged":
-                print(f"{status:<8} {snippet.rel}  {detail}", flush=True)
-    print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
-    if not args.paths and not counts.get("failed"):
-        ran = len(snippets) - counts.get("kept", 0)
-        versions.record_capture(build, interp.version, ran)
-    return 1 if counts.get("failed") else 0
+    full = not args.paths
+    ok = capture_all(snippets, interp, args.jobs, full=full)
+    # Both x86 variants wherever they can be had: the ISA-dependent snippets once more on
+    # each stored ISA this CPU can stand in for (AVX2 on an AVX-512 machine).
+    for other in hardware.stand_ins(python):
+        ok = capture_all([s for s in snippets if s.isa_dependent], other, args.jobs, full=full) and ok
+    return 0 if ok else 1

@@ -33,8 +33,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitekit import config as site_config, includes
-from sitekit.config import CACHE, ROOT
+from sitekit import config as site_config, hardware, includes, runner
+from sitekit.config import ROOT
 from sitekit.snippets import Snippet, clean
 
 DOCS = site_config.DOCS
@@ -366,7 +366,7 @@ def execute(nb, cwd: Path, device: str = "cpu", timeout: int = 600):
         if "requires-cuda" in tags and device != "cuda" and "skip-execution" not in tags:
             cell.metadata["tags"] = tags + ["skip-execution"]
     env_before = dict(os.environ)
-    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(CACHE / "torchinductor"))
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = runner.inductor_cache(os.environ)
     os.environ["PYTHONHASHSEED"] = "0"
     # ipykernel stops capturing what C++ code writes to fd 2 (c10 warnings) when it sees
     # PYTEST_CURRENT_TEST: the kernel must show a reader's output under pytest too.
@@ -445,6 +445,13 @@ def main(argv=None) -> int:
     parser.add_argument("pages", nargs="*", help="pages relative to docs/ (default: every chapter)")
     args = parser.parse_args(argv)
     scripts = generate(args.pages or None)
+    if not args.check and runner.interpreter().build.isa:
+        # The notebooks show what the pages show: outputs from the ISA they name.
+        shown = hardware.policy().shown
+        print(f"this machine's vector ISA is {runner.interpreter().isa.name}, the pages show {shown.name} "
+              f"(snippets/versions.toml [isa]): executing here would put other outputs into the notebooks; "
+              f"run it on a machine with {shown.name}", file=sys.stderr)
+        return 1
     stale = []
     for page, script in scripts.items():
         ipynb, py = notebook_paths(page)

@@ -10,6 +10,7 @@ reader copies stays clean (docs/about.md explains this to readers):
     requires = ["cuda"]                 # or "tensorflow"; skipped with a reason where missing
     volatile = ['\d+\.\d+ ms']           # regex; matches become <volatile> before comparing
     fresh_interpreter = true            # never forked in tests (see sitekit.runner); default false
+    isa_dependent = true                # output depends on the CPU's vector ISA (sitekit/hardware.py)
 
 This module is the only place that reads snippets.toml (`table()`), and it validates it.
 """
@@ -40,7 +41,7 @@ DEFAULT_VOLATILE = (
     re.compile(r"(?<=\d)\+(?:cpu|cu\d{2,3}|rocm[\d.]*\d|xpu)\b"),
 )
 REQUIREMENTS = {"cuda": "CUDA", "tensorflow": "TensorFlow"}
-_SCHEMA = {"requires": list, "volatile": list, "fresh_interpreter": bool}
+_SCHEMA = {"requires": list, "volatile": list, "fresh_interpreter": bool, "isa_dependent": bool}
 
 
 def table(folder: Path) -> dict[str, dict]:
@@ -155,6 +156,16 @@ class Snippet:
         )
 
     @property
+    def isa_dependent(self) -> bool:
+        """Its output depends on the vector ISA Inductor picks (sitekit/hardware.py)."""
+        return self.meta.get("isa_dependent", False)
+
+    def effective(self, build: Build) -> Build:
+        """The build whose output this snippet's run on `build` is compared with: the ISA
+        counts only for a snippet whose output depends on it."""
+        return build if self.isa_dependent else build.base
+
+    @property
     def volatile(self) -> tuple[re.Pattern, ...]:
         return DEFAULT_VOLATILE + tuple(re.compile(v) for v in self.meta.get("volatile", []))
 
@@ -166,19 +177,26 @@ class Snippet:
         return versions.output_folder(self.path) / f"{build.label}.out"
 
     def expected_output(self, build: Build | None = None) -> Path | None:
-        """The captured output a run on `build` is compared with: its own where it differs
-        from the primary build's, else the primary one."""
+        """The captured output a run on `build` is compared with. On the ISA the pages show:
+        the build's own where it differs from the primary build's, else the primary one. On
+        another ISA, for a snippet whose output depends on it: that ISA's own, always stored
+        (None where it was never captured)."""
+        build = self.effective(build or versions.primary())
+        if build.isa:
+            path = self.output_path(build)
+            return path if path.exists() else None
         for candidate in (self.output_path(build), self.output_path()):
             if candidate.exists():
                 return candidate
         return None
 
     def other_outputs(self) -> dict[Build, Path]:
-        """The stored outputs of the non-primary builds, in versions.supported() order."""
+        """The stored outputs of the non-primary builds: versions.supported() order, each
+        version's ISA variants after it."""
         folder = versions.output_folder(self.path)
         found = {Build.from_label(p.stem): p for p in folder.glob("*.out")} if folder.is_dir() else {}
         order = {b: i for i, b in enumerate(versions.supported())}
-        return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+        return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0].base, len(order)), kv[0].isa, kv[0])))
 
     def normalise(self, text: str) -> str:
         for pattern in self.volatile:

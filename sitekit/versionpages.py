@@ -17,7 +17,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from sitekit import includes, snippets, versions
+from sitekit import hardware, includes, snippets, versions
 from sitekit.config import DOCS, SNIPPETS
 
 MARKER = "<!-- version-differences -->"
@@ -49,29 +49,60 @@ def _fenced(lines: list[str], info: str, indent: str) -> list[str]:
     return [f"{indent}{fence} {info}", *(f"{indent}{line}" if line else "" for line in lines), f"{indent}{fence}"]
 
 
+def _admonition(kind: str, summary: str, body: list[str], indent: str) -> list[str]:
+    inner = indent + "    "
+    return ["", f'{indent}??? {kind} "{summary}"', ""] + [f"{inner}{line}" if line else "" for line in body]
+
+
 def notes_for(snippet: snippets.Snippet, indent: str, page: str) -> list[str]:
-    """The collapsed note under `snippet`'s output block; [] where no other build differs."""
-    others = snippet.other_outputs()
+    """The collapsed notes under `snippet`'s output block: one naming the CPU its output
+    came from where it depends on the vector ISA, one for the versions that print something
+    else; [] where neither applies."""
     primary_path = snippet.output_path()
-    if not others or not primary_path.exists():
+    if not primary_path.exists():
         return []
     primary = primary_path.read_text("utf-8")
-    shown = versions.primary().title
-    titles = "、".join(build.title for build in others)
+    others = {b: p for b, p in snippet.other_outputs().items() if not b.isa}
     link = posixpath.relpath(PAGE, posixpath.dirname(page) or ".")
+    notes = isa_note(snippet, primary, indent, link) if snippet.isa_dependent else []
+    if others:
+        shown = versions.primary().title
+        body = [
+            f"同一个脚本在下面的版本上打印的内容与上面（{shown}）不同。"
+            f"`-` 开头的行是上面的输出，`+` 开头的行是该版本的输出；所有差异按原因归类在 [版本差异]({link})。",
+            "",
+        ]
+        for build, path in others.items():
+            lines = _diff(snippet, primary, path.read_text("utf-8"))
+            body += _fenced(lines, f'{{ .diff .version-diff title="{shown} → {build.title}" }}', "") + [""]
+        notes += _admonition("note", f"这段输出在 {'、'.join(b.title for b in others)} 上不同", body, indent)
+    return notes
+
+
+def isa_note(snippet: snippets.Snippet, primary: str, indent: str, link: str) -> list[str]:
+    """The note under an output that depends on the CPU's vector ISA: which ISA the shown
+    output came from (in its title, so it is read without opening it), and the diff to each
+    other stored ISA's output."""
+    policy = hardware.policy()
+    variants = {b: p for b, p in snippet.other_outputs().items() if b.isa}
+    others = "、".join(hardware.get(b.isa).name for b in variants if b.base == versions.primary()) or "其他 CPU"
     body = [
-        f"同一个脚本在下面的版本上打印的内容与上面（{shown}）不同。"
-        f"`-` 开头的行是上面的输出，`+` 开头的行是该版本的输出；所有差异按原因归类在 [版本差异]({link})。",
+        "Inductor 为运行它的那颗 CPU 生成代码：AVX-512 一个向量装 16 个 float，AVX2 装 8 个，"
+        "ARM 的 NEON 装 4 个；没有可用的向量指令时，它写逐个元素计算的标量循环。"
+        f"所以这段输出取决于你的 CPU。上面的输出来自 {policy.shown.name}（{policy.shown.lanes}）的 CPU。",
         "",
     ]
-    for build, path in others.items():
-        lines = _diff(snippet, primary, path.read_text("utf-8"))
-        body += _fenced(lines, f'{{ .diff .version-diff title="{shown} → {build.title}" }}', "") + [""]
-    inner = indent + "    "
-    summary = f"这段输出在 {titles} 上不同"
-    return ["", f'{indent}??? note "{summary}"', ""] + [
-        f"{inner}{line}" if line else "" for line in body
-    ]
+    if variants:
+        body += [f"同一个脚本在下面的 CPU 上打印的内容与上面不同：`-` 开头的行是上面的输出，`+` 开头的行是那颗 CPU 的输出；"
+                 f"测试在每种 CPU 上与它自己的输出比对（[版本差异]({link})）。", ""]
+        for build, path in variants.items():
+            lines = _diff(snippet, primary, path.read_text("utf-8"))
+            if lines:
+                body += _fenced(lines, f'{{ .diff .version-diff title="{versions.primary().title} · {policy.shown.name} → {build.title}" }}', "") + [""]
+    stored = "、".join(i.name for i in policy.stored)
+    body.append(f"本站只捕获了 {stored} 上的输出。在别的 CPU（例如 ARM）上，生成的代码又会不同；"
+                "测试在那里只检查脚本能顺利跑完，不比对这段输出。")
+    return _admonition("info isa", f"上面的输出来自 {policy.shown.name} 的 CPU（{policy.shown.lanes}），在 {others} 上不同", body, indent)
 
 
 def annotate(markdown: str, page: str) -> str:
@@ -117,6 +148,7 @@ CAUSES = (
 )
 OTHER = "其他"
 WHITESPACE = "行尾空白"
+ISA = "CPU 的向量指令集"
 
 
 def causes(lines: list[str]) -> list[str]:
@@ -151,7 +183,9 @@ def all_differences() -> list[Difference]:
             continue
         for build, path in snippet.other_outputs().items():
             lines = _diff(snippet, primary.read_text("utf-8"), path.read_text("utf-8"))
-            found.append(Difference(snippet, build, lines, causes(lines)))
+            if not lines:
+                continue  # an ISA variant is stored even where it prints the same
+            found.append(Difference(snippet, build, lines, [ISA] if build.isa else causes(lines)))
     return found
 
 
@@ -174,12 +208,16 @@ def differences() -> str:
     diffs = all_differences()
     total = len(snippets.discover())
     rows = ["| 版本 | 输出与主版本不同的片段 |", "| --- | --- |"]
-    for build in versions.supported()[1:]:
+    for build in versions.supported()[1:] + versions.isa_variants():
         n = len({d.snippet.rel for d in diffs if d.build == build})
         rows.append(f"| {build.title} | {n} / {total} |" if n or versions.captured().get(build.label)
                     else f"| {build.title} | 尚未捕获 |")
-    out = ["\n".join(rows), ""]
-    order = [name for name, _ in CAUSES] + [OTHER, WHITESPACE]
+    policy = hardware.policy()
+    out = ["\n".join(rows), "",
+           f"主版本的输出来自 {policy.shown.name} 的 CPU（{policy.shown.lanes}）。少数片段的输出取决于 CPU 的向量指令集"
+           f"（Inductor 生成的代码、它记下的目标机器）：它们在 {'、'.join(i.name for i in policy.also)} 上"
+           "的输出另外保存、另外比对，列在“CPU 的向量指令集”一节。", ""]
+    order = [ISA] + [name for name, _ in CAUSES] + [OTHER, WHITESPACE]
     for cause in order:
         group = [d for d in diffs if cause in d.causes]
         if not group:
@@ -229,14 +267,25 @@ def tested_on() -> str:
     captured = versions.captured()
     why = {s.build: s.why for s in versions.others()}
     rows = ["| PyTorch | 设备 | 输出 | 捕获于 | 机器 |", "| --- | --- | --- | --- | --- |"]
-    for build in versions.supported():
+    for build in versions.supported() + versions.isa_variants():
         record = captured.get(build.label)
+        count = f"{len(record['snippets'])} 个片段" if record else ""
         if build == versions.primary():
-            role = "主版本：页面上显示的输出都来自它"
+            role = f"主版本：页面上显示的输出都来自它（{count}）"
+        elif build.isa:
+            n = sum(1 for s in snippets.discover() if s.isa_dependent and build in s.other_outputs())
+            isa = hardware.get(build.isa)
+            role = (f"输出取决于 CPU 向量指令集的 {n} 个片段在 {isa.name} 上（{isa.lanes}）的输出，"
+                    "显示在各自的输出下方")
+            if not record:
+                role = f"取决于 CPU 向量指令集的片段在 {isa.name} 上（{isa.lanes}）的输出"
         else:
             n = sum(1 for s in snippets.discover() if build in s.other_outputs())
-            role = f"{why.get(build, '')}；{n} 个片段的输出不同，显示在各自的输出下方" if record else why.get(build, "")
+            role = f"{why.get(build, '')}；{count}，其中 {n} 个的输出不同，显示在各自的输出下方" if record else why.get(build, "")
         when = record["date"] if record else "尚未捕获"
-        machine = f"{record['cpu']}，{record['cores']} 核，Python {record['python']}" if record else "—"
-        rows.append(f"| {build.torch} | {versions.DEVICES[build.device]} | {role} | {when} | {machine} |")
+        isa = hardware.KNOWN.get(record.get("isa", "")) if record else None
+        machine = (f"{record['cpu']}，{record['cores']} 核，Python {record['python']}，"
+                   f"向量指令集 {isa.name if isa else record.get('isa', '?')}") if record else "—"
+        device = versions.DEVICES[build.device] + (f" · {hardware.get(build.isa).name}" if build.isa else "")
+        rows.append(f"| {build.torch} | {device} | {role} | {when} | {machine} |")
     return "\n".join(rows)

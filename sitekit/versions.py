@@ -5,8 +5,11 @@
 - The other supported builds are listed in snippets/versions.toml. Each stores an output only
   where it differs from the primary one, in a folder beside the snippet:
   `snippets/<chapter>/<name>.versions/<label>.out`, label "2.13.0" (CPU) or "2.11.0-cuda".
-- `snippets/captured.toml` (written by `make outputs`) records when each build's outputs were
-  last captured in full, and on what; the home page's 测试环境 table is drawn from it.
+- A CPU build's output can also depend on the CPU's vector instruction set (sitekit/hardware.py):
+  a build run on another ISA than the one the pages show carries it, label "2.15.0-avx2".
+- `snippets/captured.toml` (written by `make outputs`) records, per label, which snippets were
+  captured, when and on what; the home page's 测试环境 table is drawn from it, and a test fails
+  when it no longer lists exactly the snippets that label runs.
 - Each other CPU version gets its own environment, `.venvs/torch-<version>/`: that torch and
   requirements-snippets.txt (what the snippets import), made by `python -m sitekit.versions env <version>`.
 """
@@ -26,6 +29,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from sitekit import hardware
 from sitekit.config import ROOT, SNIPPETS
 
 REQUIREMENTS = ROOT / "requirements.txt"
@@ -39,10 +43,12 @@ _PIN = re.compile(r"^torch==(?P<version>[\w.]+)\s*(?:#.*)?$", re.M)
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Build:
-    """One PyTorch version on one device."""
+    """One PyTorch version on one device; `isa` names the CPU's vector instruction set where
+    it is not the one the pages show (sitekit/hardware.py), "" otherwise."""
 
     torch: str
     device: str = "cpu"
+    isa: str = ""
 
     def __post_init__(self):
         if self.device not in DEVICES:
@@ -50,18 +56,26 @@ class Build:
 
     @property
     def label(self) -> str:
-        """File stem of this build's outputs: "2.13.0", "2.11.0-cuda"."""
-        return self.torch if self.device == "cpu" else f"{self.torch}-{self.device}"
+        """File stem of this build's outputs: "2.13.0", "2.11.0-cuda", "2.15.0-avx2"."""
+        parts = [self.torch] + ([self.device] if self.device != "cpu" else []) + ([self.isa] if self.isa else [])
+        return "-".join(parts)
 
     @property
     def title(self) -> str:
-        """How pages name it: "2.13.0 · CPU"."""
-        return f"{self.torch} · {DEVICES[self.device]}"
+        """How pages name it: "2.13.0 · CPU", "2.15.0 · CPU · AVX2"."""
+        isa = f" · {hardware.get(self.isa).name}" if self.isa in hardware.KNOWN else (f" · {self.isa}" if self.isa else "")
+        return f"{self.torch} · {DEVICES[self.device]}{isa}"
+
+    @property
+    def base(self) -> "Build":
+        """The same version and device on the ISA the pages show."""
+        return dataclasses.replace(self, isa="")
 
     @classmethod
     def from_label(cls, label: str) -> "Build":
-        version, _, device = label.partition("-")
-        return cls(version, device or "cpu")
+        version, *rest = label.split("-")
+        device = rest.pop(0) if rest and rest[0] in DEVICES else "cpu"
+        return cls(version, device, rest[0] if rest else "")
 
 
 def release(version: str) -> str:
@@ -87,7 +101,7 @@ class Supported:
 def others() -> list[Supported]:
     """The builds of snippets/versions.toml, validated, primary excluded."""
     data = tomllib.loads(VERSIONS_TOML.read_text("utf-8"))
-    unknown = set(data) - {"build"}
+    unknown = set(data) - {"build", "isa"}  # [isa]: sitekit/hardware.py
     if unknown:
         raise ValueError(f"{VERSIONS_TOML}: unknown key(s) {sorted(unknown)}")
     result = []
@@ -112,8 +126,16 @@ def output_folder(script: Path) -> Path:
     return script.with_suffix(".versions")
 
 
+def isa_variants() -> list[Build]:
+    """Every supported CPU build on every other stored ISA (versions.toml [isa] also). A GPU
+    machine's CPU is whatever it is: its ISA-dependent outputs are compared only where
+    captured.toml says they were captured there."""
+    return [dataclasses.replace(b, isa=isa.key) for b in supported() if b.device == "cpu" for isa in hardware.policy().also]
+
+
 def captured() -> dict[str, dict]:
-    """{label: {"date", "python", "cpu", "cores", "snippets"}} of each build's last full capture."""
+    """{label: {"date", "python", "cpu", "cores", "isa", "snippets"}}: what each label's
+    captures ran on, and which snippets (paths under snippets/) they captured."""
     return tomllib.loads(CAPTURED_TOML.read_text("utf-8")) if CAPTURED_TOML.exists() else {}
 
 
@@ -130,19 +152,32 @@ def machine() -> dict[str, object]:
     return {"cpu": model, "cores": os.cpu_count() or 1}
 
 
-def record_capture(build: Build, python: str, count: int, path: Path = CAPTURED_TOML) -> None:
-    """Note in snippets/captured.toml that every snippet was just captured on `build`."""
+def record_capture(build: Build, python: str, isa: str, snippets: list[str], *, keep: set[str] | None = None,
+                   path: Path = CAPTURED_TOML) -> None:
+    """Note in snippets/captured.toml that `snippets` (paths under snippets/) were just captured
+    on `build`, on a CPU whose ISA is `isa` (a hardware key). A partial capture (keep=None)
+    adds them to the list; a full one replaces it, keeping of the old list only `keep` (the
+    snippets this run could not capture but whose stored output stays, e.g. on another ISA)."""
     data = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    before = data.get(build.label, {}).get("snippets", [])
+    if keep is not None:
+        before = [rel for rel in before if rel in keep]
     data[build.label] = {
         "date": datetime.date.today().isoformat(),
         "python": python,
         **machine(),
-        "snippets": count,
+        "isa": isa,
+        "snippets": sorted(set(before) | set(snippets)),
     }
-    lines = ["# Written by `make outputs` after a full capture on each build (sitekit/versions.py).", ""]
+    lines = ["# Written by `make outputs`: per label, what its captures ran on and which snippets they",
+             "# captured (sitekit/versions.py). tests/content/test_captured.py keeps it true.", ""]
     for label in sorted(data, key=lambda lbl: Build.from_label(lbl), reverse=True):
         lines.append(f'["{label}"]')
-        lines += [f"{key} = {value!r}".replace("'", '"') for key, value in data[label].items()]
+        for key, value in data[label].items():
+            if isinstance(value, list):
+                lines += [f"{key} = ["] + [f'    "{v}",' for v in value] + ["]"]
+            else:
+                lines.append(f"{key} = {value!r}".replace("'", '"'))
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 

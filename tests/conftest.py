@@ -18,6 +18,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "cuda: needs an NVIDIA GPU; skipped with a reason without one")
     config.addinivalue_line("markers", "tensorflow: runs TensorFlow code (tensorflow-cpu)")
     config.addinivalue_line("markers", "browser: drives the built site in Debian's chromium")
+    config.addinivalue_line("markers", "isa: a snippet whose output depends on the CPU's vector ISA (sitekit/hardware.py)")
     config.addinivalue_line("markers", "slow: takes more than ~20 s on 2 cores; still part of `make test`")
     # pytest-xdist registers this itself; repeated here so `-p no:xdist` runs still collect.
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with --dist loadgroup")

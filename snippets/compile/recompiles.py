@@ -24,7 +24,7 @@ def set_scale(value):
 cases = {
     "dtype 变了": lambda: compiled(x.double()),
     "在 torch.no_grad() 里调用": lambda: torch.no_grad()(compiled)(x),
-    "线程数变了": lambda: (torch.set_num_threads(1), compiled(x)),
+    "线程数变了": lambda: (torch.set_num_threads(threads + 1), compiled(x)),  # 与核数无关，一定是另一个值
     "全局变量 SCALE 变了": lambda: (set_scale(3.0), compiled(x)),
 }
 for what, change in cases.items():

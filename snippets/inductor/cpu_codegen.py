@@ -14,7 +14,10 @@ def f(x):
 # --8<-- [start:simd]
 isa = pick_vec_isa()  # Inductor 为这台机器选的指令集
 print(f"PyTorch 检测到的 CPU 能力：{torch.backends.cpu.get_cpu_capability()}")
-print(f"Inductor 选的向量指令集：{isa}，一个向量 {isa.bit_width()} 位 = {isa.nelements(torch.float32)} 个 float")
+if isa:
+    print(f"Inductor 选的向量指令集：{isa}，一个向量 {isa.bit_width()} 位 = {isa.nelements(torch.float32)} 个 float")
+else:  # 例如 ATEN_CPU_CAPABILITY=default：生成逐个元素计算的标量循环
+    print("Inductor 没有可用的向量指令集，生成标量循环")
 # --8<-- [end:simd]
 
 # --8<-- [start:omp]

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from sitekit import capture, config, runner, snippets, versions
+from sitekit import capture, config, hardware, runner, snippets, versions
 
 
 @pytest.fixture
@@ -188,4 +188,85 @@ def test_versions_toml_and_stored_outputs_agree():
     assert supported[0] == PRIMARY and len(set(supported)) == len(supported)
     for snippet in snippets.discover():
         for build, path in snippet.other_outputs().items():
-            assert build in supported, f"{path} belongs to no supported build (snippets/versions.toml)"
+            assert build.base in supported, f"{path} belongs to no supported build (snippets/versions.toml)"
+            if build.isa:
+                assert build in versions.isa_variants(), f"{path}: {build.isa} is not a stored ISA (versions.toml [isa])"
+                assert snippet.isa_dependent, f"{path} is an ISA's output of a snippet not marked isa_dependent"
+
+
+# ------------------------------------------------------------ the CPU's vector ISA -----
+
+AVX2 = versions.Build(PRIMARY.torch, isa="avx2")
+NEON = versions.Build(PRIMARY.torch, isa="neon")
+
+
+def test_labels_name_version_device_and_isa():
+    for label, build in [("2.15.0", versions.Build("2.15.0")), ("2.11.0-cuda", versions.Build("2.11.0", "cuda")),
+                         ("2.15.0-avx2", versions.Build("2.15.0", "cpu", "avx2")),
+                         ("2.11.0-cuda-avx2", versions.Build("2.11.0", "cuda", "avx2"))]:
+        assert build.label == label and versions.Build.from_label(label) == build
+    assert AVX2.title == f"{PRIMARY.torch} · CPU · AVX2" and AVX2.base == PRIMARY
+    assert hardware.policy().shown.key == "avx512vnni" and [i.key for i in hardware.policy().also] == ["avx2"]
+
+
+def test_pick_vec_isa_classes_map_to_isas():
+    assert hardware.from_class("VecAVX2").floats == 8
+    assert hardware.from_class("VecAVX512VNNI").floats == hardware.from_class("VecAMX").floats == 16
+    assert hardware.from_class("VecNEON").floats == 4 and hardware.from_class("VecSVE256").floats == 8
+    assert hardware.from_class("InvalidVecISA").capability == "default"
+    assert hardware.from_class("VecRISCV").key == "riscv"  # one torch adds later: named, never a crash
+
+
+def test_an_isa_dependent_output_is_stored_per_isa(fake_snippet, tmp_path):
+    # What `make outputs` does on an AVX2 machine, or with ATEN_CPU_CAPABILITY=avx2: the
+    # ISA-dependent snippet's output goes to <version>-avx2.out, even where it prints what
+    # the shown ISA prints; any other snippet's output stays the primary one.
+    said = tmp_path / "said.txt"
+    source = f"import torch\nprint(open({str(said)!r}).read(), end='')\n"
+    dependent = fake_snippet(source, meta="['demo.py']\nisa_dependent = true\n")
+    dependent.output_path().write_text("16 floats\n")
+    said.write_text("16 floats\n")
+    own = dependent.path.parent / "demo.versions" / "2.15.0-avx2.out"
+    assert capture.capture(dependent, AVX2)[0] == "updated"  # stored although the same
+    assert own.read_text() == "16 floats\n"
+    assert dependent.expected_output(AVX2) == own and dependent.expected_output(PRIMARY) == dependent.output_path()
+    said.write_text("8 floats\n")
+    assert capture.capture(dependent, AVX2)[0] == "updated" and own.read_text() == "8 floats\n"
+    assert dependent.output_path().read_text() == "16 floats\n"
+    assert dependent.other_outputs() == {AVX2: own}
+    # An ISA with no stored outputs: kept when capturing, skipped (after running) when testing.
+    assert capture.capture(dependent, NEON)[0] == "kept"
+    reason = capture.isa_skip_reason(dependent, NEON)
+    assert "ISA neon" in reason and "versions.toml [isa]" in reason
+    assert dependent.expected_output(NEON) is None
+
+    plain = fake_snippet(source)  # same folder, not marked: the ISA does not count
+    plain.output_path().unlink()
+    assert capture.isa_skip_reason(plain, NEON) is None and plain.effective(NEON) == PRIMARY
+    assert capture.capture(plain, AVX2)[0] == "updated" and plain.output_path().read_text() == "8 floats\n"
+    assert plain.expected_output(AVX2) == plain.output_path()
+
+
+def test_captures_are_recorded_per_label(tmp_path):
+    path = tmp_path / "captured.toml"
+    versions.record_capture(PRIMARY, "3.11", "avx512vnni", ["a/x.py", "a/y.py"], keep=set(), path=path)
+    versions.record_capture(PRIMARY, "3.11", "avx512vnni", ["a/z.py"], path=path)  # partial: added
+    versions.record_capture(AVX2, "3.11", "avx2", ["a/x.py"], keep=set(), path=path)
+    import tomllib
+
+    data = tomllib.loads(path.read_text())
+    assert data[PRIMARY.label]["snippets"] == ["a/x.py", "a/y.py", "a/z.py"]
+    assert data[AVX2.label] | {"date": None} == {"date": None, "python": "3.11", **versions.machine(), "isa": "avx2", "snippets": ["a/x.py"]}
+    # A full capture replaces the list, keeping only what it could not capture (kept): a
+    # deleted snippet leaves it.
+    versions.record_capture(PRIMARY, "3.11", "avx2", ["a/x.py"], keep={"a/y.py"}, path=path)
+    assert tomllib.loads(path.read_text())[PRIMARY.label]["snippets"] == ["a/x.py", "a/y.py"]
+
+
+def test_each_cpu_capability_gets_its_own_inductor_cache():
+    # torch 2.15 reuses an AVX-512 graph from the FX graph cache under ATEN_CPU_CAPABILITY=avx2
+    # (and fails to compile it under `default`): the ISA is not in the cache key.
+    assert runner.inductor_cache({"TORCHINDUCTOR_CACHE_DIR": "/c/ti"}) == "/c/ti"
+    assert runner.inductor_cache({"TORCHINDUCTOR_CACHE_DIR": "/c/ti", "ATEN_CPU_CAPABILITY": "avx2"}) == "/c/ti-avx2"
+    assert runner.inductor_cache({"TORCHINDUCTOR_CACHE_DIR": "/c/ti-avx2", "ATEN_CPU_CAPABILITY": "avx2"}) == "/c/ti-avx2"
+    assert runner.snippet_env("default")["TORCHINDUCTOR_CACHE_DIR"].endswith("-default")

@@ -61,7 +61,27 @@ def test_the_differences_page_and_the_home_table_come_from_the_stored_data():
         assert f"`{d.snippet.rel}`" in page
     table = versionpages.tested_on()
     rows = [line for line in table.splitlines()[2:]]
-    assert [r.split("|")[1].strip() for r in rows] == [b.torch for b in versions.supported()]
+    builds = versions.supported() + versions.isa_variants()
+    assert [r.split("|")[1].strip() for r in rows] == [b.torch for b in builds]
     captured = versions.captured()
-    for build, row in zip(versions.supported(), rows):
+    for build, row in zip(builds, rows):
         assert (captured[build.label]["date"] if build.label in captured else "尚未捕获") in row
+    primary = captured[versions.primary().label]
+    assert f"（{len(primary['snippets'])} 个片段）" in rows[0]  # counted from the record
+
+
+ISA_PAGE = '''``` { .text .output title="输出" }
+--8<-- "inductor/fusion.out"
+```
+'''
+
+
+def test_an_isa_dependent_output_names_its_cpu_and_shows_the_other():
+    out = versionpages.annotate(ISA_PAGE, "inductor.md")
+    titles = re.findall(r'^\?\?\? info isa "(.+)"$', out, re.M)
+    assert titles == ["上面的输出来自 AVX-512 VNNI 的 CPU（一个向量 16 个 float），在 AVX2 上不同"]
+    assert 'title="2.15.0 · CPU · AVX-512 VNNI → 2.15.0 · CPU · AVX2"' in out
+    assert "\n    -    for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(1024L); x0+=static_cast<int64_t>(16L))" in out
+    assert "\n    +    for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(1024L); x0+=static_cast<int64_t>(8L))" in out
+    # An output that does not depend on the CPU gets no such note.
+    assert "info isa" not in versionpages.annotate(PAGE, "page.md")
