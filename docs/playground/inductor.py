@@ -22,7 +22,7 @@
 #
 # **运行环境**
 #
-# 除了 [Triton 代码](../../inductor/#triton)和[三种 mode](../../inductor/#modes) 两个例子需要 NVIDIA GPU 与 CUDA 版 PyTorch，本章的例子只要 CPU。页面上的输出来自 PyTorch 2.15.0，在一台 2 核的 AMD EPYC 虚拟机上捕获，这台机器支持 AVX-512；在 2.13.0 上输出不同的地方，代码块下方折叠着逐行对照。CPU 上的 Inductor 要调用 C++ 编译器（Linux 上是 `g++`）编译生成的代码，机器上需要装有它。
+# 除了 [Triton 代码](../../inductor/#triton)和[三种 mode](../../inductor/#modes) 两个例子需要 NVIDIA GPU 与 CUDA 版 PyTorch，本章的例子只要 CPU。页面上的输出来自 PyTorch 2.15.0，在一台 2 核的 AMD EPYC 虚拟机上捕获，这台机器支持 AVX-512；在 2.13.0 上输出不同的地方，代码块下方折叠着逐行对照。生成的 C++ 代码取决于 CPU 的向量指令集：这样的输出下方写明它来自 AVX-512 VNNI，并折叠着同一个脚本在只支持 AVX2 的 CPU 上的输出。CPU 上的 Inductor 要调用 C++ 编译器（Linux 上是 `g++`）编译生成的代码，机器上需要装有它。
 #
 # 本章有几段输出是耗时。捕获它们的机器同时还在运行别的任务，这些数字只能看量级和同一段输出里的相对大小；测试只比对输出的结构，不比对数字。
 #
@@ -516,7 +516,7 @@ for line in code.splitlines():
 # %% [markdown]
 # - eager 调用了 4 个 ATen 算子，也就是 4 个内核：每一个都把上一个的结果（一个 1024 元素的临时张量）从内存读出来，再把自己的结果写回去。
 # - Inductor 只生成了 1 个内核，名字 `cpp_fused_add_mul_relu_sin_0` 列出了被融合的 4 个运算。循环体里 `tmp1` 到 `tmp8` 都是局部变量：每个输入元素只读一次（`loadu`），每个输出元素只写一次（`store`）。包装代码也只分配了一块缓冲区 `buf0`，就是输出本身。
-# - 循环每次前进 16 个元素，`loadu` 一次装入 16 个 `float`：一个 AVX-512 向量的宽度（[下一节](../../inductor/#cpu-codegen)解释它从哪来）。
+# - 循环每次前进 16 个元素，`loadu` 一次装入 16 个 `float`：一个 AVX-512 向量的宽度。在只支持 AVX2 的 CPU 上是 8 个（输出下方折叠着那份代码），[下一节](../../inductor/#cpu-codegen)解释它从哪来。
 #
 # 按“每个内核读一遍输入、写一遍输出”粗算，每个元素的内存读写从 8 次降到 2 次。这种每个元素只做几次算术的运算，瓶颈正是内存带宽。
 #
@@ -585,7 +585,10 @@ def f(x):
 
 isa = pick_vec_isa()  # Inductor 为这台机器选的指令集
 print(f"PyTorch 检测到的 CPU 能力：{torch.backends.cpu.get_cpu_capability()}")
-print(f"Inductor 选的向量指令集：{isa}，一个向量 {isa.bit_width()} 位 = {isa.nelements(torch.float32)} 个 float")
+if isa:
+    print(f"Inductor 选的向量指令集：{isa}，一个向量 {isa.bit_width()} 位 = {isa.nelements(torch.float32)} 个 float")
+else:  # 例如 ATEN_CPU_CAPABILITY=default：生成逐个元素计算的标量循环
+    print("Inductor 没有可用的向量指令集，生成标量循环")
 
 print(f"\ncpp.min_chunk_size = {config.cpp.min_chunk_size}")
 for threads, n in ((2, 256), (2, 1024), (1, 1024)):
@@ -602,7 +605,7 @@ for threads, n in ((2, 256), (2, 1024), (1, 1024)):
 
 
 # %% [markdown]
-# - 这台机器上 PyTorch 检测到 AVX512，Inductor 选了 `avx512 avx512_vnni`，一个向量 512 位，装 16 个 `float`，所以循环步长是 16。在只支持 AVX2 的 CPU 上，同一段代码的步长是 8。
+# - 这台机器上 PyTorch 检测到 AVX512，Inductor 选了 `avx512 avx512_vnni`，一个向量 512 位，装 16 个 `float`，所以循环步长是 16。在只支持 AVX2 的 CPU 上，一个向量 256 位，步长是 8（输出下方的对照）；ARM 的 NEON 是 128 位、4 个。在支持 AVX-512 的机器上设环境变量 `ATEN_CPU_CAPABILITY=avx2`，PyTorch 和 Inductor 就都按 AVX2 处理，本站正是这样在同一台机器上捕获两种输出的；设成 `default` 则不用向量指令，生成逐个元素的标量循环。
 # - `cpp.min_chunk_size` 默认是 512。2 个线程、256 个元素时每线程只分到 128 个，不够一块，生成的是串行循环；1024 个元素时每线程 512 个，刚好够，循环外面加上了 `#pragma omp parallel`。同样 1024 个元素，只用 1 个线程编译时就没有并行。
 #
 # 所以本章前面那些 4×16、4×64 的小张量，生成的都是单线程的循环；并行只在数据量足够大时才值得线程同步的开销。
