@@ -139,7 +139,7 @@ def speed_table(case: str, variants, sizes, rows) -> str:
         cells = [f"`{size}`"]
         for v in variants:
             t = rows[case, size, v]["median_s"]
-            cells.append(fmt_time(t) if v == "eager" else f"{fmt_time(t)}({eager / t:.2f}×)")
+            cells.append(fmt_time(t) if v == "eager" else f"{fmt_time(t)}（{eager / t:.2f}×）")
         if case != "pointwise":
             cells.append(f"{rows[case, size, 'eager']['flops'] / eager / 1e9:.1f} GFLOP/s")
         out.append(cells)
@@ -202,7 +202,7 @@ def findings_md(data, variants, sizes, rows) -> str:
         lines.append(
             f"逐元素运算链，最大尺寸 `{big}`：{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%}，"
             f"eager 是 {bw['eager'] / copy:.0%}"
-            + (f",TorchScript 是 {bw['torchscript'] / copy:.0%}" if "torchscript" in bw else "")
+            + (f"，TorchScript 是 {bw['torchscript'] / copy:.0%}" if "torchscript" in bw else "")
             + f"；{LABELS[best]} 比 eager 快 {bw[best] / bw['eager']:.1f} 倍。"
         )
     for case in ("mlp", "block"):

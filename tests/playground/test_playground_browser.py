@@ -152,7 +152,7 @@ def test_messages_without_a_reachable_kernel(chromium, site_url, built_site):
     try:
         page.locator(".playground-run").first.click()
         page.wait_for_function(
-            "() => /连不上本地内核/.test(document.querySelector('.playground-status').innerText)", timeout=30_000
+            "() => /连不上本地 Jupyter 内核/.test(document.querySelector('.playground-status').innerText)", timeout=30_000
         )
         text = page.locator(".playground-status").first.inner_text()
         assert "make playground" in text and "LAUNCHING" not in text.upper()

@@ -84,19 +84,19 @@
       function (response) {
         if (response.ok) return null;
         if (response.status === 401 || response.status === 403) {
-          return "本地内核拒绝了这个页面带来的令牌（HTTP " + response.status + "）。令牌每次启动都会换新：" + HOW_TO_START;
+          return "本地 Jupyter 内核拒绝了这个页面带来的令牌（HTTP " + response.status + "）。令牌每次启动都会换新：" + HOW_TO_START;
         }
-        return "本地内核返回了错误（HTTP " + response.status + "）。" + HOW_TO_START;
+        return "本地 Jupyter 内核返回了错误（HTTP " + response.status + "）。" + HOW_TO_START;
       },
       function () {
         // A refused token comes back without CORS headers and looks like a network error:
         // an opaque (no-cors) request tells "server there, token refused" from "no server".
         return fetch(target.url + "/api/status", { mode: "no-cors", cache: "no-store", credentials: "omit" }).then(
           function () {
-            return "本地内核拒绝了这个页面带来的令牌（或这个页面的地址）。令牌每次启动都会换新：" + HOW_TO_START;
+            return "本地 Jupyter 内核拒绝了这个页面带来的令牌（或这个页面的地址）。令牌每次启动都会换新：" + HOW_TO_START;
           },
           function () {
-            return "连不上本地内核 " + target.url + "：它没有在运行，或者已经停止。" + HOW_TO_START;
+            return "连不上本地 Jupyter 内核 " + target.url + "：它没有在运行，或者已经停止。" + HOW_TO_START;
           }
         );
       }
@@ -162,7 +162,7 @@
     });
     document.querySelectorAll(".thebe-restart-button").forEach(function (b) {
       b.textContent = "重启内核";
-      b.title = "重启本页的 Python 内核：清空所有变量";
+      b.title = "重启本页的 Jupyter 内核：清空所有变量";
     });
   }
 
@@ -220,7 +220,7 @@
     say(
       bar,
       target.kind === "local"
-        ? "正在连接本地内核 " + target.url + " …"
+        ? "正在连接本地 Jupyter 内核 " + target.url + " …"
         : "正在通过 Binder 启动内核（mybinder.org；第一次可能要几分钟）…",
       "info"
     );
@@ -249,7 +249,7 @@
         localise();
         takeOverRestart(bar, result.session, result.notebook, target);
         document.querySelectorAll(".playground-run").forEach(function (b) { b.hidden = true; });
-        say(bar, target.kind === "local" ? "已连接本地内核。代码可以直接修改，再按“运行”。" : "已连接 Binder 内核。", "ok");
+        say(bar, target.kind === "local" ? "已连接本地 Jupyter 内核。代码可以直接修改，再按“运行”。" : "已连接 Binder 内核。", "ok");
         var cell = result.notebook.cells[index];
         if (cell) return cell.execute(cell.source);
       })
@@ -257,7 +257,7 @@
         state.phase = "idle";
         var message = error && error.message ? error.message : String(error);
         if (message.indexOf("make playground") < 0 && target.kind === "local") {
-          message = "连接本地内核失败：" + escapeHtml(message) + "。" + HOW_TO_START;
+          message = "连接本地 Jupyter 内核失败：" + escapeHtml(message) + "。" + HOW_TO_START;
         } else if (target.kind === "binder" && message.indexOf("Binder") < 0) {
           message = "Binder 没能启动内核：" + escapeHtml(message) +
             "。可以稍后重试，使用页面顶部的“在 Colab 中打开”，或者克隆仓库后在本地运行 <code>make playground</code>。";
