@@ -29,7 +29,7 @@ NODE_STAMP := node_modules/.installed
 THEBE_STAMP := .cache/thebe/.installed
 PLAYGROUND_PORT ?= 8888
 
-.PHONY: serve build test test-versions test-isa fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse diagrams
+.PHONY: serve build test test-versions test-isa graphs fix-zh browser outputs lock clean help thebe notebooks playground bench bench-gpu page-weight lighthouse diagrams
 
 help:
 	@echo "make serve    set up, then serve the site at http://127.0.0.1:$(PORT)"
@@ -45,9 +45,12 @@ help:
 	@echo "make playground serve the site plus a local Jupyter kernel for its 运行 buttons"
 	@echo "make bench    time eager/TorchScript/torch.compile on CPU into bench/results/, redraw the page's plots"
 	@echo "make bench-gpu  the same on a CUDA GPU (needs a CUDA build of torch)"
+	@echo "make bench-build  CPU time of the strict build against a bare Material build (bench/build/)"
 	@echo "make page-weight  bytes transferred and load time of every page (gzip, local server)"
 	@echo "make diagrams     draw the mermaid diagrams into docs/assets/diagrams/ (after a diagram changes)"
+	@echo "make graphs       redraw the graphs the snippets build (snippets.toml graphs), then make diagrams"
 	@echo "make lighthouse   Lighthouse scores of every page on a phone into bench/lighthouse/ (RUNS=3 per page)"
+	@echo "make offline      the site as a zip that works from disk and as a PDF, into dist/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -106,8 +109,21 @@ RUNS ?= 3
 diagrams: $(ALL_STAMP) $(NODE_STAMP) browser
 	$(BIN)/python -m sitekit diagrams
 
+# The graphs the snippets build (snippets.toml `graphs`), turned into mermaid sources beside
+# their outputs (sitekit/graphs.py); then `make diagrams` draws the ones that changed.
+graphs: $(ALL_STAMP)
+	$(BIN)/python -m sitekit graphs
+
 lighthouse: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
 	$(BIN)/python -m sitekit lighthouse --runs $(RUNS)
+
+# The site to keep (sitekit/offline.py): dist/<name>-offline.zip works opened from disk
+# (file://: navigation, search, the drawn diagrams, copy buttons) and dist/<name>.pdf is the
+# whole site printed by the chromium of the tests. A `make build` afterwards offers both on
+# the 离线阅读 page; the docs workflow runs the two in that order.
+.PHONY: offline
+offline: $(ALL_STAMP) $(NODE_STAMP) $(THEBE_STAMP) browser
+	$(BIN)/python -m sitekit offline
 
 # `make outputs` captures on the primary torch (requirements.txt); `make outputs TORCH=2.13.0`
 # on another supported version (snippets/versions.toml), in .venvs/torch-2.13.0/ (made on
@@ -168,6 +184,14 @@ bench: $(ALL_STAMP)
 bench-gpu: $(ALL_STAMP)
 	$(BIN)/python -m bench.run --suite cuda
 	$(BIN)/python bench/report.py
+
+# A benchmark, not a test: the CPU time of `make build`'s strict build against a bare Material
+# build of the same chapter Markdown, paired, BUILD_ROUNDS rounds (bench/build_time.py); the
+# medians go to bench/build/results.md and results.json. Target: the site within 1.5x.
+BUILD_ROUNDS ?= 5
+.PHONY: bench-build
+bench-build: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
+	$(BIN)/python -m bench.build_time --rounds $(BUILD_ROUNDS)
 
 clean:
 	rm -rf site .cache .pytest_cache docs/assets/vendor .venvs

@@ -139,7 +139,7 @@ def speed_table(case: str, variants, sizes, rows) -> str:
         cells = [f"`{size}`"]
         for v in variants:
             t = rows[case, size, v]["median_s"]
-            cells.append(fmt_time(t) if v == "eager" else f"{fmt_time(t)}（{eager / t:.2f}×）")
+            cells.append(fmt_time(t) if v == "eager" else "".join((fmt_time(t), "（", f"{eager / t:.2f}×", "）")))
         if case != "pointwise":
             cells.append(f"{rows[case, size, 'eager']['flops'] / eager / 1e9:.1f} GFLOP/s")
         out.append(cells)
@@ -191,34 +191,37 @@ def compile_table(variants, sizes, rows) -> str:
 
 
 def findings_md(data, variants, sizes, rows) -> str:
-    """The headline numbers of this run, in words (computed, so they follow the JSON)."""
+    """The headline numbers of this run, in words (computed, so they follow the JSON). Each
+    line is a snippet section (`--8<-- "report/cpu.md:<key>"`), so a chapter quotes the
+    numbers of the newest run instead of typing them."""
     compiled = [v for v in variants if v.startswith("compile")]
     best = compiled[0]
-    lines = []
+    lines: list[tuple[str, str]] = []
     if "pointwise" in sizes:
         big = sizes["pointwise"][-1]
         bw = {v: rows["pointwise", big, v]["min_bytes"] / rows["pointwise", big, v]["median_s"] / 1e9 for v in variants}
         copy = copy_gbps(rows, big)
-        lines.append(
+        lines.append(("pointwise-bandwidth",
             f"逐元素运算链，最大尺寸 `{big}`：{LABELS[best]} 的有效带宽是同尺寸复制的 {bw[best] / copy:.0%}，"
             f"eager 是 {bw['eager'] / copy:.0%}"
             + (f"，TorchScript 是 {bw['torchscript'] / copy:.0%}" if "torchscript" in bw else "")
             + f"；{LABELS[best]} 比 eager 快 {bw[best] / bw['eager']:.1f} 倍。"
-        )
-    for case in ("mlp", "block"):
+        ))
+    for case in ("pointwise", "mlp", "block"):
         if case not in sizes:
             continue
         for v in [v for v in variants if v != "eager"]:
             sp = [rows[case, s, "eager"]["median_s"] / rows[case, s, v]["median_s"] for s in sizes[case]]
-            lines.append(f"{CASE_TITLES[case]}：{LABELS[v]} 相对 eager 的加速比在 {min(sp):.2f}× 到 {max(sp):.2f}× 之间。")
+            lines.append((f"speedup-{case}-{v}",
+                          f"{CASE_TITLES[case]}：{LABELS[v]} 相对 eager 的加速比在 {min(sp):.2f}× 到 {max(sp):.2f}× 之间。"))
     for v in compiled:
         cold = [rows[c, s, v]["prepare_s"] + rows[c, s, v]["first_call_s"] for c, ss in sizes.items() for s in ss]
         warm = [rows[c, s, v]["recompile_warm_cache_s"] for c, ss in sizes.items() for s in ss]
-        lines.append(
+        lines.append((f"first-call-{v}",
             f"{LABELS[v]} 的第一次调用（冷缓存）要 {min(cold):.1f}–{max(cold):.1f} 秒，"
             f"缓存已热时重新编译要 {min(warm):.1f}–{max(warm):.1f} 秒。"
-        )
-    return "\n".join(f"- {line}" for line in lines)
+        ))
+    return "\n".join(f"# --8<-- [start:{key}]\n- {line}\n# --8<-- [end:{key}]" for key, line in lines)
 
 
 def _save(fig, path: Path) -> None:

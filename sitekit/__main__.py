@@ -7,6 +7,8 @@
     page-weight  bytes transferred and load time of every page (make page-weight)
     lighthouse   Lighthouse scores of every page on a phone (make lighthouse)
     diagrams     draw the mermaid diagrams into docs/assets/diagrams/ (make diagrams)
+    graphs       draw the graphs snippets build into snippets/<chapter>/<name>.graphs/ (make graphs)
+    offline      the site as a zip that works from disk, and as a PDF, in dist/ (make offline)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ COMMANDS = {
     "page-weight": "sitekit.pageweight",
     "lighthouse": "sitekit.lighthouse",
     "diagrams": "sitekit.diagrams",
+    "graphs": "sitekit.graphs",
+    "offline": "sitekit.offline",
 }
 
 

@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = capture_all(snippets, interp, args.jobs, full=full)
     # Both x86 variants wherever they can be had: the ISA-dependent snippets once more on
     # each stored ISA this CPU can stand in for (AVX2 on an AVX-512 machine).
-    for other in hardware.stand_ins(python):
-        ok = capture_all([s for s in snippets if s.isa_dependent], other, args.jobs, full=full) and ok
+    dependent = [s for s in snippets if s.isa_dependent]
+    for other in hardware.stand_ins(python) if dependent else []:
+        ok = capture_all(dependent, other, args.jobs, full=full) and ok
     return 0 if ok else 1

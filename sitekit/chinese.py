@@ -1,24 +1,29 @@
-"""Chinese typography of everything a reader sees: full-width punctuation in Chinese prose.
+"""Chinese typography of everything a reader sees.
 
     python -m sitekit.chinese            # report every finding (file:line, what, suggested fix)
     python -m sitekit.chinese --fix      # apply the fixes (`make fix-zh`)
 
-Two checkers, both run by the test suite (tests/content/test_chinese_text.py):
+autocorrect (autocorrect-py, pinned; configured by .autocorrectrc) does most of the work:
+spacing between Chinese and Latin text, `,.:!?` made full-width beside Chinese, no space
+beside full-width punctuation, and it parses Markdown and the comments and strings of
+Python, C++, JavaScript, shell, YAML and HTML by itself.
 
-- autocorrect (autocorrect-py, configured by .autocorrectrc, files skipped by
-  .autocorrectignore): spacing between Chinese and Latin text, full-width punctuation in
-  plain Markdown paragraphs;
-- this module, for what autocorrect does not reach or does not do: Markdown indented under
-  admonitions and tabs (autocorrect reads it as a code block), mermaid labels, parentheses
-  and quotation marks (autocorrect pads `(`/`"` with spaces instead of making them
-  full-width), and the Chinese comments and strings of Python, C++, shell, JavaScript and
-  HTML sources.
+This module adds only what autocorrect does not do; tests/unit/test_chinese.py runs
+autocorrect on a case of each rule to show that it is still needed:
 
-The rule of this module: inside Chinese prose, `,:;?!` become `,:.?!` when the text
-next to them is Chinese; a `(...)` or `"..."` pair becomes `(...)` / `“...”` when its
-content or a neighbour is Chinese. Code (fenced blocks, inline code, includes), URLs, HTML
-tags, attribute lists and syntax quotes (admonition titles, tab labels, mermaid strings)
-are never touched, and English text keeps ASCII punctuation.
+1. a `(...)` or `"..."` pair with Chinese in or beside it becomes a full-width pair
+   (autocorrect pads a half-width pair with spaces and never converts quotes). A `(` right
+   after a name, a `)` or a `]` opens a call or an index (`call()`, `x.numpy()`,
+   `traced(neg)`) and is never touched;
+2. `;` beside Chinese (autocorrect never converts it), and `,:;?!` whose Chinese neighbour
+   lies beyond inline code, emphasis or a bracket, or that joins two Latin words with no
+   space inside a Chinese sentence or table (autocorrect only looks at the next character);
+3. text autocorrect does not read: Markdown indented under admonitions and tabs (it takes
+   that for a code block; this module hands it over dedented), mermaid labels, and the
+   `why` strings of TOML files.
+
+Code (fenced blocks, inline code, includes), URLs, HTML tags, attribute lists and syntax
+quotes (admonition titles, tab labels) are never touched; English keeps ASCII punctuation.
 """
 
 from __future__ import annotations
@@ -36,28 +41,27 @@ from sitekit.config import ROOT
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULLWIDTH = "，。、；：？！（）“”‘’《》「」【】…—"
-_CJK_OR_FULL = re.compile(f"[{CJK}{FULLWIDTH}]")
+_ZH = re.compile(f"[{CJK}{FULLWIDTH}\u2460-\u24ff]")  # Chinese text, its punctuation, ①②③
 _HAS_CJK = re.compile(f"[{CJK}]")
-# Private-use characters stand in for masked text (code, URLs, tags) while prose is fixed.
-_MASK_OPEN, _MASK_CLOSE = "\ue000", "\ue001"
-_MASKED = re.compile(f"{_MASK_OPEN}(\\d+){_MASK_CLOSE}")
 _PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-_MARKUP = "*_"
+# What ends a name, a call or an index: a `(` right after it opens a call (`f(`, `x.numpy(`).
+_CALLEE = re.compile(f"[^\\W{CJK}]|[.)\\]]")
+# Private-use characters stand in for masked text (code, URLs, tags) while prose is fixed.
+_MASK_OPEN, _MASK_CLOSE, _KEEP_OPEN, _KEEP_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
+_MASKED = re.compile(f"{_MASK_OPEN}(\\d+){_MASK_CLOSE}")
 
 # What the lint covers: every file whose Chinese a reader sees.
 FILES = (
-    "README.md", "mkdocs.yml", "docs/**/*.md", "docs/assets/javascripts/*.js", "overrides/**/*.html",
+    "README.md", "mkdocs.yml", "docs/**/*.md", "docs/glossary.toml", "docs/assets/javascripts/*.js", "overrides/**/*.html",
     "snippets/**/*.py", "snippets/**/*.cpp", "snippets/**/*.sh", "snippets/**/CMakeLists.txt",
     "snippets/**/*.toml", "snippets/**/*.md", "sitekit/**/*.py", "sitekit/**/*.js", "bench/*.py",
     "bench/report/*.md",
 )
 
 
-def _is_cjk(ch: str) -> bool:
-    return bool(ch) and _CJK_OR_FULL.match(ch) is not None
+# ------------------------------------------------------------------ prose rules ---------
 
-
-def _neighbour(text: str, i: int, step: int, skip: str = " " + _MARKUP) -> str:
+def _neighbour(text: str, i: int, step: int, skip: str = " *_") -> str:
     """The first character from i in direction step that is not in `skip` and not masked
     code ('' at an end): text beside inline code is judged by what lies beyond it."""
     while 0 <= i < len(text):
@@ -70,83 +74,68 @@ def _neighbour(text: str, i: int, step: int, skip: str = " " + _MARKUP) -> str:
     return ""
 
 
+def _parens(text: str) -> str:
+    """A `(...)` pair with Chinese inside, before or right after it becomes full-width; innermost
+    first. Right after a name, `)` or `]` it is a call or an index (`x.numpy()`, `traced(neg)`)
+    and stays, unless Chinese is inside and no quote or `=` (code has Chinese only in strings)."""
+    def paren(m: re.Match) -> str:
+        inner, start = m[1], m.start()
+        before = _neighbour(text, start - 1, -1, " ")
+        call = start and _CALLEE.match(text[start - 1]) and not (_HAS_CJK.search(inner) and not re.search("[\"'=]", inner))
+        if call or not inner.strip() or not (
+                _HAS_CJK.search(inner) or _HAS_CJK.match(before) or _HAS_CJK.match(text[m.end():m.end() + 1])):
+            return _KEEP_OPEN + inner + _KEEP_CLOSE  # a call, maths or English: hidden from the next round
+        return f"（{inner.strip()}）"
+
+    while (new := re.sub(r"\(([^()\n]*)\)", paren, text)) != text:
+        text = new
+    return text.replace(_KEEP_OPEN, "(").replace(_KEEP_CLOSE, ")")
+
+
+def _quotes(text: str) -> str:
+    def quote(m: re.Match) -> str:
+        if m.start() and re.match(r"[\w=(\[,.]", text[m.start() - 1]) and not _HAS_CJK.match(text[m.start() - 1]):
+            return m[0]  # key="value", f("x"): code written in prose or a comment
+        if _HAS_CJK.search(m[1]) or _ZH.match(_neighbour(text, m.start() - 1, -1)) or _ZH.match(_neighbour(text, m.end(), 1)):
+            return f"“{m[1]}”"
+        return m[0]
+
+    return re.sub(r'"([^"\n]+)"', quote, text)
+
+
 _LATIN_END = re.compile(f"[A-Za-z0-9)\\]'\"`{_MASK_CLOSE}]")
 _LATIN_START = re.compile(f"[A-Za-z0-9(\\['\"`{_MASK_OPEN}]")
 
 
-def _joins_latin(text: str, i: int) -> bool:
-    """Punctuation squeezed between two Latin words with no space after it (or ending a
-    line), as Chinese text writes it; not 1,000 or 10:30, not aten::mul."""
-    before = text[i - 1] if i else ""
-    after = text[i + 1] if i + 1 < len(text) else ""
-    if before == ":" or after == ":" or (before.isdigit() and after.isdigit()):
-        return False
-    if after == "" or after == "\n":
-        return bool(before) and text[i] in ",:;" and _LATIN_END.match(before) is not None
-    return _LATIN_END.match(before) is not None and _LATIN_START.match(after) is not None
-
-
 def _punctuation(text: str) -> str:
-    """, : ; ? ! next to Chinese become full-width."""
+    """`,:;?!` beside Chinese (past emphasis and inline code), or squeezed between two Latin
+    words in Chinese text as Chinese writes it (`lite interpreter,PyTorch`); not 1,000,
+    10:30, aten::mul or an image's `![`."""
     out = list(text)
     for i, ch in enumerate(text):
         if ch not in _PUNCT:
             continue
-        before = _neighbour(text, i - 1, -1, _MARKUP)
-        after = _neighbour(text, i + 1, 1)
-        if before.isdigit() and after.isdigit():
-            continue  # 1,000 and 10:30
-        if ch == ":" and ":" in (text[i - 1 : i], text[i + 1 : i + 2]):
-            continue  # aten::mul
-        if ch == "!" and after == "[":
-            continue  # an image
-        if _is_cjk(before) or _is_cjk(after):
+        prev, next_ = text[i - 1 : i], text[i + 1 : i + 2]
+        before, after = _neighbour(text, i - 1, -1, "*_"), _neighbour(text, i + 1, 1)
+        if (before.isdigit() and after.isdigit()) or (ch == ":" and ":" in prev + next_) or (ch == "!" and after == "["):
+            continue
+        squeezed = (_LATIN_END.match(prev) is not None and (
+            _LATIN_START.match(next_) is not None or (next_ in ("", "\n") and ch in ",:;")))
+        if _ZH.match(before) or _ZH.match(after) or squeezed:
             out[i] = _PUNCT[ch]
-        elif _HAS_CJK.search(text) and _joins_latin(text, i):
-            out[i] = _PUNCT[ch]  # "lite interpreter,PyTorch": English would put a space after it
-    text = "".join(out)
-    return text
+    return "".join(out)
 
 
-def fix_prose(text: str) -> str:
-    """Fix one stretch of prose in which code and URLs are already masked."""
-    if not _HAS_CJK.search(text):
+def fix_prose(text: str, chinese: bool = False) -> str:
+    """One stretch of prose in which code and URLs are already masked. `chinese`: the text
+    is Chinese even without a Chinese character in it (a row of a Chinese table)."""
+    if not (chinese or _HAS_CJK.search(text)):
         return text
-    # Parentheses, innermost pairs first.
-    pair = re.compile(r"\(([^()\n]*)\)")
-
-    def paren(m: re.Match) -> str:
-        inner, before, after = m[1], _neighbour(text_, m.start() - 1, -1, " "), _neighbour(text_, m.end(), 1, "")
-        if _HAS_CJK.search(inner) or _HAS_CJK.match(before) or _HAS_CJK.match(after):
-            return f"（{inner.strip()}）"
-        return "\ue002" + inner + "\ue003"  # a Latin pair: kept, hidden from the next round
-
-    text_ = text
-    while True:
-        new = pair.sub(paren, text_)
-        if new == text_:
-            break
-        text_ = new
-    text = text_.replace("\ue002", "(").replace("\ue003", ")")
-
-    text = _punctuation(text)
-    # Quotation marks, in pairs on one line.
-    def quote(m: re.Match) -> str:
-        inner = m[1]
-        if m.start() and re.match(r"[A-Za-z0-9_=(\[,.]", text[m.start() - 1]):
-            return m[0]  # key="value", f("x"): code written in prose or a comment
-        before, after = _neighbour(text, m.start() - 1, -1), _neighbour(text, m.end(), 1)
-        if _HAS_CJK.search(inner) or _is_cjk(before) or _is_cjk(after):
-            return f"“{inner}”"
-        return m[0]
-
-    text = re.sub(r'"([^"\n]+)"', quote, text)
-
-    text = _punctuation(text)
-    # No space next to full-width punctuation.
-    text = re.sub(f"(?<=[\\w{FULLWIDTH}`)\\]*{_MASK_CLOSE}]) +([{FULLWIDTH}])", r"\1", text)
-    text = re.sub(f"([{FULLWIDTH}]) +(?=[^\\s|])", r"\1", text)
-    return text
+    text = _punctuation(_quotes(_punctuation(_parens(text))))
+    # No space between full-width punctuation and code, a bracket or emphasis: autocorrect
+    # removes it only beside a letter or a Chinese character.
+    text = re.sub(f"(?<=\\S[{_MASK_CLOSE})\\]*]) +(?=[{FULLWIDTH}])", "", text)
+    return re.sub(f"(?<=[{FULLWIDTH}]) +(?=[{_MASK_OPEN}(\\[*])", "", text)
 
 
 class _Masker:
@@ -176,11 +165,20 @@ _ATTRS = re.compile(r"\{[#.:][^{}\n]*\}|\{\s+[.#][^{}\n]*\}")
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 _ENTITY = re.compile(r"&[a-z]+;|&#\d+;")
 _ESCAPE = re.compile(r"\\.")
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
+_PROSE_MASKS = (_INLINE_CODE, _LINK_DEST, _URL, _TAG, _ATTRS, _ENTITY)
 _BLOCK_TITLE = re.compile(r'^(?P<head>[ \t]*(?:[!?]{3}\+?\s+[\w-]+(?:\s+[\w-]+)*|===\+?)\s+)"(?P<title>[^"]*)"(?P<tail>.*)$')
 
 
-_PROSE_MASKS = (_INLINE_CODE, _LINK_DEST, _URL, _TAG, _ATTRS, _ENTITY)
+def fix_line(line: str, masks: tuple[re.Pattern, ...] = _PROSE_MASKS, chinese: bool = False) -> str:
+    if not (chinese or _HAS_CJK.search(line)):
+        return line
+    m = _BLOCK_TITLE.match(line)
+    if m:  # the quotes of an admonition title or a tab label are syntax
+        return f'{m["head"]}"{fix_line(m["title"], masks)}"{fix_line(m["tail"], masks)}'
+    masker = _Masker()
+    for pattern in masks:
+        line = masker.mask(line, pattern)
+    return masker.unmask(fix_prose(line, chinese))
 
 
 def _is_english(text: str) -> bool:
@@ -194,99 +192,83 @@ def fix_comment(line: str) -> str:
     return line if _is_english(line) else fix_line(line)
 
 
-def fix_line(line: str, masks: tuple[re.Pattern, ...] = _PROSE_MASKS) -> str:
-    if not _HAS_CJK.search(line):
-        return line
-    m = _BLOCK_TITLE.match(line)
-    if m:  # !!! note“标题”/ ===“标签”：the quotes are syntax
-        return f'{m["head"]}"{fix_line(m["title"], masks)}"{fix_line(m["tail"], masks) if m["tail"] else ""}'
-    masker = _Masker()
-    masked = line
-    for pattern in masks:
-        masked = masker.mask(masked, pattern)
-    return masker.unmask(fix_prose(masked))
+# ------------------------------------------------------------------ file kinds ----------
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
+# The text of a mermaid label: "..." (a "`...`" Markdown string may span lines) or |...|.
+_MERMAID_LABEL = re.compile(r'(")(`?)([^"]*?)(`?)(")|(\|)()([^|\n]*)()(\|)')
 
 
-def _fix_mermaid_line(line: str) -> str:
-    """Only the text of labels: "...", |...|; the rest is mermaid syntax."""
+def _fix_mermaid(block: str) -> str:
     def label(m: re.Match) -> str:
-        return m[1] + fix_line(m[2]) + m[3]
+        g = [x or "" for x in m.groups()]
+        head, inner, tail = (g[0] + g[1], g[2], g[3] + g[4]) if g[0] else (g[5] + g[6], g[7], g[8] + g[9])
+        inner = "\n".join(_autocorrect().format(fix_line(l)) if _HAS_CJK.search(l) else l for l in inner.split("\n"))
+        return head + inner + tail
 
-    line = re.sub(r'(")([^"]*)(")', label, line)
-    line = re.sub(r"(\|)([^|]*)(\|)", label, line)
-    if '"' not in line and "|" not in line and not re.search(r"[\[\]{}()>]", line):
-        line = fix_line(line)  # a continuation line of a multi-line "`...`" label
-    return line
+    return _MERMAID_LABEL.sub(label, block)
 
 
 def fix_markdown(text: str) -> str:
-    lines = text.split("\n")
-    out, fence, mermaid, front = [], None, False, False
-    in_label = False
+    """This module's rules on a Markdown page: prose lines, front-matter values, mermaid
+    labels, hand-typed blocks without a language (README's tree) and `#` comments in
+    hand-typed code; includes and embedded code are left alone."""
+    lines, out = text.split("\n"), []
+    fence = front = None
+    block: list[str] = []
     for number, line in enumerate(lines):
         if number == 0 and line.strip() == "---":
             front = True
-            out.append(line)
-            continue
-        if front:
-            if line.strip() == "---":
-                front = False
-            else:
-                key, sep, value = line.partition(":")
-                line = key + sep + fix_line(value) if sep and re.fullmatch(r"\s*[\w-]+", key) else line
-            out.append(line)
-            continue
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence, mermaid = m["indent"] + m["fence"], m["info"].strip().startswith("mermaid")
-            fence_info = m["info"].strip()
-            out.append(line)
-            continue
-        if fence is not None:
+        elif front:
+            front = line.strip() != "---"
+            key, sep, value = line.partition(":")
+            if front and sep and re.fullmatch(r"\s*[\w-]+", key):
+                line = key + sep + fix_line(value)
+        elif fence is None and (m := _FENCE.match(line)):
+            fence, info, block = m["indent"] + m["fence"], m["info"].strip(), []
+        elif fence is not None:
             if line.strip() == fence.strip() and line.startswith(fence[: len(fence) - len(fence.lstrip())]):
                 fence = None
-                out.append(line)
+                if info.startswith("mermaid"):
+                    out.extend(_fix_mermaid("\n".join(block)).split("\n"))
+                    block = []
+            elif info.startswith("mermaid"):
+                block.append(line)
                 continue
-            if mermaid:
-                # Multi-line "`...`" labels: lines after the opening one are label text.
-                opens = line.count('"`') - line.count('`"')
-                if in_label and '`"' not in line:
-                    out.append(fix_line(line))
-                    continue
-                if in_label:
-                    head, _, tail = line.partition('`"')
-                    out.append(fix_line(head) + '`"' + _fix_mermaid_line(tail))
-                    in_label = False
-                    continue
-                fixed = _fix_mermaid_line(line) if '"`' not in line else re.sub(
-                    r'("`)(.*)$', lambda mm: mm[1] + fix_line(mm[2]), line)
-                in_label = opens > 0
-                out.append(fixed)
-                continue
-            if not fence_info:  # a plain hand-typed block (README's tree): its text is prose
+            elif not info:
                 line = fix_line(line)
-            elif "#" in line and _HAS_CJK.search(line.partition("#")[2]):  # a comment in a hand-typed block
+            elif "#" in line and _HAS_CJK.search(line.partition("#")[2]):
                 code, _, comment = line.partition("#")
                 line = code + fix_comment("#" + comment)
-            out.append(line)
-            continue
-        if line.lstrip().startswith("--8<--"):
-            out.append(line)
-            continue
-        out.append(fix_line(line))
-    return "\n".join(out)
-
-
-def fix_yaml(text: str) -> str:
-    """mkdocs.yml: the values of keys whose text is Chinese, never keys or tags."""
-    out = []
-    for line in text.split("\n"):
-        m = re.match(r"^(\s*-?\s*[\w.-]+:\s+)(.*)$", line)
-        if m and _HAS_CJK.search(m[2]) and not m[2].lstrip().startswith(("!", "[", "'")):
-            line = m[1] + fix_line(m[2], (_INLINE_CODE, _URL, _TAG, _ENTITY))
-        elif line.lstrip().startswith("#"):
-            line = fix_comment(line)
+        elif not line.lstrip().startswith("--8<--"):
+            line = fix_line(line, chinese=line.lstrip().startswith("|"))
         out.append(line)
+    return "\n".join(out + block)
+
+
+_CONTAINER = re.compile(r"^(?:[!?]{3}\+?|===\+?)\s")
+
+
+def _autocorrect_markdown(text: str) -> str:
+    """autocorrect on a page, then on the body of each admonition and tab, dedented (where
+    it stays indented autocorrect takes it for a code block)."""
+    lines, out, fence, i = _autocorrect().format_for(text, "page.md").split("\n"), [], None, 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        i += 1
+        if (m := _FENCE.match(line)) and not m["indent"]:
+            fence = None if fence == m["fence"] and not m["info"] else fence or m["fence"]
+        if fence or not _CONTAINER.match(line):
+            continue
+        end = i
+        while end < len(lines) and (not lines[end].strip() or lines[end].startswith("    ")):
+            end += 1
+        while end > i and not lines[end - 1].strip():
+            end -= 1
+        body = _autocorrect_markdown("\n".join(l[4:] for l in lines[i:end]))
+        out.extend(("    " + l if l.strip() else l) for l in body.split("\n"))
+        i = end
     return "\n".join(out)
 
 
@@ -296,8 +278,7 @@ def fix_python(text: str) -> str:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
         return text
-    lines = text.split("\n")
-    edits = []  # (row, col_start, col_end, new)
+    lines, edits = text.split("\n"), []
     for tok in tokens:
         if tok.type == tokenize.COMMENT and _HAS_CJK.search(tok.string):
             edits.append((tok.start, tok.end, fix_comment(tok.string)))
@@ -312,26 +293,25 @@ def fix_python(text: str) -> str:
         elif tok.type == tokenize.STRING and _HAS_CJK.search(tok.string):  # a docstring or long string
             edits.append((tok.start, tok.end, "\n".join(fix_comment(l) for l in tok.string.split("\n"))))
     for (srow, scol), (erow, ecol), new in sorted(edits, reverse=True):
-        if srow == erow:
-            line = lines[srow - 1]
-            lines[srow - 1] = line[:scol] + new + line[ecol:]
-        else:
-            head, tail = lines[srow - 1][:scol], lines[erow - 1][ecol:]
-            lines[srow - 1 : erow] = (head + new + tail).split("\n")
+        head, tail = lines[srow - 1][:scol], lines[erow - 1][ecol:]
+        lines[srow - 1 : erow] = (head + new + tail).split("\n")
     return "\n".join(lines)
 
 
-def fix_hash_comments(text: str) -> str:
-    """Shell, CMake, TOML: `#` comment lines (and TOML `why = "..."` values)."""
+_VALUE = re.compile(r'^(\s*-?\s*[\w.-]+\s*[:=]\s+"?)(.*?)("?\s*)$')
+
+
+def fix_config(text: str) -> str:
+    """YAML, TOML, shell, CMake: `#` comment lines and the Chinese values of `key: value` and
+    `key = "value"` lines, never keys, tags, lists or single-quoted regexes. autocorrect does
+    not read TOML values, so its rules run on them here."""
     out = []
     for line in text.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
+        m = _VALUE.match(line)
+        if line.lstrip().startswith("#"):
             line = fix_comment(line)
-        else:
-            m = re.match(r'^(\s*why\s*=\s*")(.*)("\s*)$', line)
-            if m:
-                line = m[1] + fix_line(m[2]) + m[3]
+        elif m and _HAS_CJK.search(m[2]) and not m[2].startswith(("!", "[", "'")):
+            line = m[1] + _autocorrect().format(fix_line(m[2], (_INLINE_CODE, _URL, _TAG, _ENTITY))) + m[3]
         out.append(line)
     return "\n".join(out)
 
@@ -356,20 +336,23 @@ def fix_html(text: str) -> str:
     return "\n".join(fix_line(l, (_JINJA, _TAG, _URL, _ENTITY, _INLINE_CODE)) for l in text.split("\n"))
 
 
+_KINDS = ((".md", fix_markdown), (".py", fix_python), ((".js", ".cpp", ".h"), fix_js_like), (".html", fix_html),
+          ((".yml", ".yaml", ".sh", ".toml", "CMakeLists.txt"), fix_config))
+
+
 def fix_text(text: str, name: str) -> str:
-    """The fixed text of a file, by its kind."""
-    if name.endswith(".md"):
-        return fix_markdown(text)
-    if name.endswith((".yml", ".yaml")):
-        return fix_yaml(text)
-    if name.endswith(".py"):
-        return fix_python(text)
-    if name.endswith((".js", ".cpp", ".h")):
-        return fix_js_like(text)
-    if name.endswith(".html"):
-        return fix_html(text)
-    if name.endswith((".sh", ".toml")) or name.endswith("CMakeLists.txt"):
-        return fix_hash_comments(text)
+    """This module's rules on a file, by its kind."""
+    return next((fix(text) for ends, fix in _KINDS if name.endswith(ends)), text)
+
+
+def format_text(text: str, name: str) -> str:
+    """Everything: this module's rules and autocorrect's, until nothing changes."""
+    for _ in range(3):
+        fixed = _autocorrect_markdown(text) if name.endswith(".md") else _autocorrect().format_for(text, name)
+        fixed = fix_text(fixed, name)
+        if fixed == text:
+            break
+        text = fixed
     return text
 
 
@@ -405,39 +388,40 @@ class Finding:
         return f"{self.path}:{self.line}: [{self.checker}]\n    - {self.old.strip()}\n    + {self.new.strip()}"
 
 
-def _autocorrect():
-    import autocorrect_py
+_AC = None
 
-    config = ROOT / ".autocorrectrc"
-    if config.exists():
-        autocorrect_py.load_config(config.read_text("utf-8"))
-    return autocorrect_py
+
+def _autocorrect():
+    global _AC
+    if _AC is None:
+        import autocorrect_py
+
+        config = ROOT / ".autocorrectrc"
+        if config.exists():
+            autocorrect_py.load_config(config.read_text("utf-8"))
+        _AC = autocorrect_py
+    return _AC
 
 
 def lint(paths: list[Path] | None = None) -> list[Finding]:
-    ac = _autocorrect()
+    """Each line the fixes would change; [sitekit] where this module's rules change it."""
     findings = []
     for path in paths or files():
         rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
         text = path.read_text("utf-8")
-        fixed = fix_text(text, path.name)
-        if fixed != text:
-            old_lines, new_lines = text.split("\n"), fixed.split("\n")
-            for i, (a, b) in enumerate(zip(old_lines, new_lines), 1):
-                if a != b:
-                    findings.append(Finding(rel, i, a, b, "full-width"))
-        for r in ac.lint_for(text, path.name).lines:
-            findings.append(Finding(rel, r.line, r.old, r.new, "autocorrect"))
+        ours, fixed = fix_text(text, path.name).split("\n"), format_text(text, path.name).split("\n")
+        for i, (old, new) in enumerate(zip(text.split("\n"), fixed), 1):
+            if old != new:
+                checker = "sitekit" if i <= len(ours) and ours[i - 1] != old else "autocorrect"
+                findings.append(Finding(rel, i, old, new, checker))
     return findings
 
 
 def fix(paths: list[Path] | None = None) -> list[Path]:
-    ac = _autocorrect()
     changed = []
     for path in paths or files():
         text = path.read_text("utf-8")
-        fixed = ac.format_for(fix_text(text, path.name), path.name)
-        fixed = fix_text(fixed, path.name)  # autocorrect may pad what this module then joins
+        fixed = format_text(text, path.name)
         if fixed != text:
             path.write_text(fixed, encoding="utf-8")
             changed.append(path)

@@ -34,6 +34,9 @@ from sitekit.config import DOCS, ROOT
 STORE = DOCS / "assets" / "diagrams"
 # mermaid2's fence output (mkdocs.yml: superfences custom fence), as the built page holds it
 PRE = re.compile(r'<pre\s+class="mermaid"[^>]*><code>(.*?)</code></pre>', re.S)
+# The first line of a drawing made from a real graph (sitekit/graphs.py): the snippet whose
+# run produced it, carried to the page as data-graph="<chapter>/<name>.py".
+GRAPH_SOURCE = re.compile(r"\A%% data-graph: (\S+)\n")
 # A diagram put in as its drawing (lift below)
 # (the build may add attributes after these: sitekit/render_later.py)
 DRAWN = re.compile(r'<div class="mermaid" data-diagram="(\w+)" data-source="([^"]*)"[^>]*>')
@@ -95,7 +98,9 @@ def lift(page_html: str) -> tuple[str, list[str]]:
         if not path.exists():
             return m[0]
         # The source stays with the drawing, for the tests that check what it shows.
-        stash.append(f'<div class="mermaid" data-diagram="{path.stem}" data-source="{html.escape(source)}">'
+        graph = GRAPH_SOURCE.match(source)
+        extra = f' data-graph="{html.escape(graph[1])}"' if graph else ""
+        stash.append(f'<div class="mermaid" data-diagram="{path.stem}" data-source="{html.escape(source)}"{extra}>'
                      f'<template shadowrootmode="open">{path.read_text("utf-8")}</template></div>')
         return f'<div data-diagram-stash="{len(stash) - 1}"></div>'
 

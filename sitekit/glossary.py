@@ -6,6 +6,9 @@ first use of a term to its entry, and the variant spellings no page may use.
   time a term appears in running text (not in code, links, headings, titles or diagrams) it
   becomes a link to its entry, with the English term and definition as a tooltip;
 - `variants_in(markdown)`: spellings of a term other than the chosen one, in a page's prose.
+
+A term's `aliases` are other accepted names (守卫 for guard, 动态图 for 命令式): the table
+lists them, so the site search finds the entry under them, and their first use is linked too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
-from sitekit import chinese
+from sitekit import htmlscan
 from sitekit.config import DOCS
 
 DATA = DOCS / "glossary.toml"
@@ -34,6 +37,7 @@ class Term:
     page: str
     variants: tuple[str, ...] = ()
     match: str | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -42,7 +46,7 @@ class Term:
 
     @functools.cached_property
     def pattern(self) -> re.Pattern:
-        return re.compile(self.match or re.escape(self.zh))
+        return re.compile("|".join([self.match or re.escape(self.zh), *map(re.escape, self.aliases)]))
 
 
 @functools.cache
@@ -54,10 +58,13 @@ def terms(path: Path = DATA) -> tuple[Term, ...]:
         missing = {"zh", "en", "definition", "page"} - set(entry)
         if unknown or missing:
             raise ValueError(f"{path}: term #{i + 1}: unknown {sorted(unknown)}, missing {sorted(missing)}")
-        found.append(Term(**{**entry, "variants": tuple(entry.get("variants", ()))}))
+        found.append(Term(**{**entry, "variants": tuple(entry.get("variants", ())), "aliases": tuple(entry.get("aliases", ()))}))
     ids = [t.id for t in found]
-    if len(set(ids)) != len(ids) or len({t.zh for t in found}) != len(found):
+    spellings = [s for t in found for s in (t.zh, *t.aliases)]
+    if len(set(ids)) != len(ids) or len(set(spellings)) != len(spellings):
         raise ValueError(f"{path}: two terms share a spelling or an English name")
+    if forbidden := set(spellings) & {v for t in found for v in t.variants}:
+        raise ValueError(f"{path}: {sorted(forbidden)} both accepted and forbidden")
     return tuple(found)
 
 
@@ -71,8 +78,9 @@ def table(page_titles: dict[str, str]) -> str:
     rows = ["| 术语 | 英文 | 含义 | 首次讲解 |", "| --- | --- | --- | --- |"]
     for t in terms():
         page = t.page.partition("#")[0]
+        also = f"<br>也写作：{'、'.join(t.aliases)}" if t.aliases else ""
         rows.append(
-            f'| <span id="{t.id}"></span>**{t.zh}** | {t.en} | {t.definition} | '
+            f'| <span id="{t.id}"></span>**{t.zh}**{also} | {t.en} | {t.definition} | '
             f"{_page_link(t.page, page_titles.get(page, page))} |"
         )
     return "\n".join(rows)
@@ -174,14 +182,48 @@ class _Linker(HTMLParser):
     def unknown_decl(self, data):
         self.out.append(f"<![{data}]>")
 
+    # sitekit.htmlscan's reports (the same as HTMLParser's, faster): start tags come as
+    # offsets into `source`
+    source = ""
+    _scanned_starttag: str | None = None
+
+    def get_starttag_text(self):
+        return self._scanned_starttag if self._scanned_starttag is not None else super().get_starttag_text()
+
+    def on_start(self, tag, attrs, begin, end, empty):
+        self._scanned_starttag = self.source[begin:end]
+        (self.handle_startendtag if empty else self.handle_starttag)(tag, attrs)
+
+    on_end, on_data, on_entityref, on_charref, on_comment = (
+        handle_endtag, handle_data, handle_entityref, handle_charref, handle_comment)
+
+
+# Code blocks never nest and nothing in them is linked (<pre> is skipped), yet their token
+# <span>s are most of a chapter's tags: the parser sees an empty stand-in for each.
+_PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+_PRE_STANDIN = re.compile(r'<pre data-glossary-stash="(\d+)"></pre>')
+
 
 def link_first_uses(content: str, to_glossary: str) -> tuple[str, list[Term]]:
     """A page's rendered content with the first use of each term linked to the 术语表."""
+    stash: list[str] = []
+
+    def lift(m: re.Match) -> str:
+        stash.append(m[0])
+        return f'<pre data-glossary-stash="{len(stash) - 1}"></pre>'
+
+    lifted = _PRE.sub(lift, content)
     linker = _Linker(to_glossary, None)
     linker.in_content = 1  # page.content is the article body already
-    linker.feed(content)
-    linker.close()
-    return "".join(linker.out), linker.linked
+    linker.source = lifted
+    try:
+        htmlscan.scan(lifted, linker)
+    except htmlscan.Unusual:  # markup htmlscan leaves to HTMLParser: start again with it
+        linker = _Linker(to_glossary, None)
+        linker.in_content = 1
+        linker.feed(lifted)
+        linker.close()
+    return _PRE_STANDIN.sub(lambda m: stash[int(m[1])], "".join(linker.out)), linker.linked
 
 
 # ------------------------------------------------------------------ variants ------------
@@ -198,6 +240,8 @@ class Variant:
 
 def _prose_lines(markdown: str) -> list[tuple[int, str]]:
     """(line number, text) of a page's prose: fenced blocks, includes and inline code removed."""
+    from sitekit import chinese  # not needed by the build (11 ms of its start)
+
     lines, fence = [], None
     for number, line in enumerate(markdown.split("\n"), 1):
         m = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
@@ -230,6 +274,15 @@ def _source_lines(source: str) -> list[tuple[int, str]]:
     return found
 
 
+def _inside_accepted(line: str, m: re.Match, term: Term) -> bool:
+    """The variant is part of an accepted spelling there (小化工具 in 最小化工具)."""
+    for accepted in (term.zh, *term.aliases):
+        at = accepted.find(m[0])
+        if 0 <= at <= m.start() and line[m.start() - at : m.start() - at + len(accepted)] == accepted:
+            return True
+    return False
+
+
 def variants_in(text: str, python: bool = False) -> list[Variant]:
     """Variant spellings in a page's prose (or, python=True, a script's comments and strings)."""
     found = []
@@ -238,5 +291,6 @@ def variants_in(text: str, python: bool = False) -> list[Variant]:
             for variant in term.variants:
                 rx = re.compile(rf"(?<![A-Za-z_]){re.escape(variant)}(?![A-Za-z_])" if variant.isascii() else re.escape(variant))
                 for m in rx.finditer(line):
-                    found.append(Variant(number, m[0], term))
+                    if not _inside_accepted(line, m, term):
+                        found.append(Variant(number, m[0], term))
     return found

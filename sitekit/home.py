@@ -3,7 +3,7 @@
 docs/index.md holds two markers that the plugin replaces when the site is built:
 
 - `<!-- chapters -->`: one row per chapter in nav order, with the `description` from that
-  page's front matter (what the chapter proves) and the number of tested snippets under
+  page's front matter (what the chapter covers, under the header 讲了什么) and the number of tested snippets under
   snippets/<page name>/ (how many of them need CUDA or TensorFlow, from snippets.toml).
 - `<!-- tested-on -->`: every supported PyTorch build, and when and where its outputs were
   captured (sitekit.versionpages.tested_on, from snippets/captured.toml).
@@ -35,7 +35,7 @@ def _snippet_counts(chapter: str) -> str:
 
 
 def chapters_table(config) -> str:
-    rows = ["| 章节 | 它证明了什么 | 测试过的代码片段 |", "| --- | --- | --- |"]
+    rows = ["| 章节 | 讲了什么 | 测试过的代码片段 |", "| --- | --- | --- |"]
     for title, target in site_config.nav_pages(config["nav"]):
         if target == "index.md" or not target.endswith(".md"):
             continue

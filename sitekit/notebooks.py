@@ -7,8 +7,8 @@ outputs (`*.out`) are dropped (the notebook carries outputs from its own run), m
 diagrams are replaced by a link to the page (notebook viewers do not draw them offline).
 The result is written with jupytext as a `py:percent` script (docs/playground/<page>.py)
 and as a notebook (docs/playground/<page>.ipynb) that `make notebooks` executes with a real
-kernel (nbclient); mkdocs-jupyter renders the executed notebook under 实验场 without
-executing anything at build time.
+kernel (nbclient); the build renders the executed notebook under 实验场 (sitekit.notebookpages,
+with mkdocs-jupyter's converter) without executing anything.
 
     python -m sitekit notebooks            # regenerate + execute every notebook (`make notebooks`)
     python -m sitekit notebooks --check    # exit 1 if a committed notebook is stale
@@ -177,13 +177,13 @@ class Builder:
         tensorflow = "tensorflow" in meta.get("requires", [])
         if (meta.get("fresh_interpreter") or tensorflow) and section is None:
             # A script that sets an environment variable torch reads when it is imported
-            # shows its effect only in a new process. TensorFlow runs in one too: TensorFlow
+            # shows its effect only in a new process; one that relaunches itself needs a file. TensorFlow runs in one too: TensorFlow
             # and Triton (which torch.compile imports) each bring their own LLVM, and the
             # second one to load aborts the process ("LLVM ERROR: inconsistency in
             # registered CommandLine options").
             name = Path(rel).name
             why = ("TensorFlow 和 `torch.compile` 用到的 Triton 各自带着一份 LLVM，装进同一个进程会直接崩溃"
-                   if tensorflow else "它要在 `import torch` 之前设置环境变量")
+                   if tensorflow else "它要作为独立的脚本运行（在 `import torch` 之前设置环境变量，或者用自己的文件名再启动一次自己）")
             self.cells.append(Cell("markdown", f"> {why}，所以把下面的脚本写成文件 `{name}`，在一个新的 Python 进程里运行。\n"))
             self.cells.append(Cell("code", f"%%writefile {name}\n" + code.strip("\n") + "\n", cell_meta))
             self.cells.append(Cell("code", (

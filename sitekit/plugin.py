@@ -11,15 +11,18 @@ modules into the build, and defines nothing they define.
 - vendor: mermaid and Thebe handed to MkDocs as build files (sitekit.vendor), not copied into docs/;
 - tlparse: the tlparse report of chapter 4's running example, made at build time from the
   committed trace (sitekit.tlparse): its pages as pages of the site, its artifacts as files;
-- playground: notebook pages listed under 实验场，kept out of the search index, their
-  anchors fixed and CDN scripts removed; the template learns which notebook belongs to a
-  page (overrides/main.html draws the Colab/Binder links from extra.repository);
+- playground: notebook pages (docs/playground/*.ipynb) rendered as mkdocs-jupyter renders
+  them without CDN scripts and unused CSS, from a cache (sitekit.notebookpages), listed under
+  实验场，kept out of the search index, their anchors fixed; the template learns which notebook
+  belongs to a page (overrides/main.html draws the Colab/Binder links from extra.repository);
 - mermaid: diagrams drawn ahead of time put in as SVG (sitekit.diagrams); code blocks lifted
   out of each page while mermaid2 parses it (sitekit.postprocess; a diagram not drawn ahead
   is drawn lazily, see docs/assets/javascripts/mermaid-global.mjs);
 - lazy: what a phone does only when a reader nears it: code highlighting
   (sitekit.postprocess.defer_highlighting) and rendering the blocks below the first screens
-  (sitekit.render_later).
+  (sitekit.render_later);
+- journey: the panes and the mapping table of the journey page (docs/journey.md), from its snippet's captured output
+  (sitekit.journey).
 
 `parts` turns parts off, for a site that needs only some (the planted-fault site of the
 browser tests uses `parts: [vendor]`).
@@ -37,11 +40,14 @@ from mkdocs.structure.files import File
 
 from mkdocs.utils import get_relative_url
 
-from sitekit import (config as site_config, diagrams, glossary, home, includes, notebooks, postprocess,
-                     render_later, tlparse, vendor, versionpages)
+from sitekit import (build, config as site_config, diagrams, glossary, home, includes, journey, notebookpages,
+                     notebooks, postprocess, render_later, tlparse, vendor, versionpages)
 
-PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid", "lazy")
+PARTS = ("includes", "home", "glossary", "versions", "vendor", "tlparse", "playground", "mermaid", "lazy",
+         "journey")
 PLAYGROUND_SECTION = "实验场"
+# What the build keeps between builds: the rendered notebooks, the compiled templates.
+CACHE = site_config.CACHE / "sitekit"
 
 
 class SitekitConfig(Config):
@@ -58,6 +64,7 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
             except ValueError as e:
                 raise PluginError(str(e)) from None
             self._list_notebooks(config)
+            self.notebook_pages = notebookpages.Renderer(CACHE / "notebook-pages")
         return config
 
     def _list_notebooks(self, config) -> None:
@@ -75,6 +82,8 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 return
 
     def on_files(self, files, config):
+        if "playground" in self.on:
+            files = notebookpages.page_files(files)
         if "vendor" in self.on:
             try:
                 assets = vendor.assets()
@@ -91,6 +100,17 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 source = {"content": value} if kind == "content" else {"abs_src_path": value}
                 files.append(File.generated(config, dest, **source))
         return files
+
+    def on_env(self, env, config, files):
+        # Jinja compiles each template (Material's ~40, the overrides) to Python in every build
+        # before using it (~0.15 s of CPU): keep the compiled code between builds (sitekit.build).
+        build.keep_compiled_templates(env, CACHE / "jinja")
+        return env
+
+    def on_pre_page(self, page, config, files):
+        if "playground" in self.on and notebookpages.is_notebook(page.file.src_uri):
+            self.notebook_pages.prepare(page)
+        return page
 
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
@@ -127,6 +147,12 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
             target = files.get_file_from_path(glossary.PAGE)
             if target is not None:
                 html, _ = glossary.link_first_uses(html, get_relative_url(target.url, page.url))
+        if "journey" in self.on and src == journey.PAGE:
+            try:
+                html = journey.fill(html, journey.load(), get_relative_url(journey.SCRIPT, page.url),
+                                    get_relative_url(journey.STYLESHEET, page.url))
+            except journey.JourneyError as e:
+                raise PluginError(str(e)) from None
         return html
 
     def on_page_context(self, context, page, config, nav):
@@ -139,11 +165,9 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 context["playground_notebook"] = notebooks.notebook_for(src, docs=_docs(config))
         return context
 
-    # Before mermaid2's on_post_page (priority 0): drop CDN scripts, lift the code out.
+    # Before mermaid2's on_post_page (priority 0): lift the code out.
     @event_priority(50)
     def _before_mermaid2(self, output, page, config):
-        if "playground" in self.on and page.file.src_uri.endswith(".ipynb"):
-            output = postprocess.offline_notebook_page(output)
         if "mermaid" in self.on:
             # Diagrams drawn ahead of time go in as SVG after mermaid2 (sitekit.diagrams).
             output, page._sitekit_diagrams = diagrams.lift(output)
@@ -151,7 +175,8 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
                 output, page._sitekit_code = postprocess.lift_code(output)
         return output
 
-    # After mermaid2: put the code back verbatim, defer highlighting and rendering, fix the module path.
+    # After mermaid2: put the code back verbatim, defer highlighting and rendering, fix the module path;
+    # a notebook page serves its .ipynb beside it.
     @event_priority(-60)
     def _after_mermaid2(self, output, page, config):
         stash = page.__dict__.pop("_sitekit_code", None)
@@ -162,9 +187,15 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
             output = render_later.mark(postprocess.defer_highlighting(output))
         if "vendor" in self.on:
             output = postprocess.relative_module_imports(output)
+        if "playground" in self.on and notebookpages.is_notebook(page.file.src_uri):
+            self.notebook_pages.copy_source(page)
         return output
 
     on_post_page = CombinedEvent(_before_mermaid2, _after_mermaid2)
+
+    def on_post_build(self, config):
+        if "playground" in self.on:
+            self.notebook_pages.evict()
 
 
 def _docs(config) -> Path:

@@ -5,7 +5,7 @@
   whenever the HTML contains the word "mermaid", only to count the diagrams and append one
   <script>. Highlighted code (a <span> per token) is ~80% of the tags on our chapter pages,
   so that parse took ~1.7 s of a ~6.5 s build. The code goes back verbatim afterwards.
-- offline_notebook_page: notebook pages rendered by mkdocs-jupyter carry nbconvert's CDN
+- offline_notebook_page: notebook pages rendered by nbconvert (mkdocs-jupyter's) carry its CDN
   scripts (MathJax always, a mermaid ESM import, require.js); the site loads nothing from
   third-party hosts, so they are removed (the generated notebooks contain neither LaTeX nor
   mermaid), as is nbconvert's "End of mermaid configuration" comment, which made mermaid2
@@ -14,6 +14,8 @@
   stylesheet (~570 kB, ~3,200 rules) into every notebook page; a static page uses ~150 of
   them. Rules whose every selector needs a JupyterLab class the page does not have are
   dropped: less to download, and far less style matching for the phone's CPU at load.
+  The build applies offline_notebook_page to the notebook's rendered content (page.content),
+  once per notebook version: sitekit.notebookpages caches the result.
 - fix_notebook_anchors: nbconvert's slugs drop Chinese characters.
 - relative_module_imports: mermaid2 writes a bare module specifier on the home page.
 - defer_highlighting: below the first code blocks of a page, a block's highlighted markup
@@ -72,8 +74,10 @@ def offline_notebook_page(html: str) -> str:
 # JupyterLab's (and Lumino's, CodeMirror's) class names: on a static notebook page no script
 # adds them, so a rule that needs one the page does not have can never match.
 _JUPYTER_CLASS = re.compile(r"\.((?:jp|lm|p|bp3|cm|CodeMirror)-[\w-]*|CodeMirror)(?![\w-])")
-_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
-_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
+# `class="..."`; _classes skips those right after a word character by hand (what a leading \b
+# would do, which makes the regex engine try every position of the HTML instead of jumping
+# from one `class="` to the next)
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
 
 
 _NEVER = frozenset({" never matches "})  # needs no page has
@@ -105,7 +109,7 @@ def _split_selectors(text: str) -> list[str]:
 @functools.lru_cache(maxsize=8)
 def _parsed_css(css: str) -> tuple:
     """A stylesheet as (needs per selector, rule text) items, @media blocks nested; parsed once
-    per build (every notebook page inlines the same stylesheet)."""
+    per process (every notebook page inlines the same stylesheet)."""
     import tinycss2  # nbconvert's dependency (bleach[css]): present wherever notebooks are built
 
     def parse(rules) -> tuple:
@@ -139,16 +143,31 @@ def _render_css(items: tuple, present: set[str]) -> str:
     return "".join(out)
 
 
+def _classes(html: str) -> set[str]:
+    """Every class named in a class attribute of the page."""
+    return set(" ".join(m[1] for m in _CLASS_ATTR.finditer(html)
+                        if not (m.start() and (html[m.start() - 1].isalnum() or html[m.start() - 1] == "_"))).split())
+
+
 def prune_notebook_css(html: str) -> str:
-    """The page's inline JupyterLab stylesheets without the rules that cannot match it."""
-    present = {c for m in _CLASS_ATTR.finditer(html) for c in m[1].split()}
-
-    def repl(m: re.Match) -> str:
-        if ".jupyter-wrapper" not in m[2]:  # nbconvert's Pygments styles: left as they are
-            return m[0]
-        return m[1] + _render_css(_parsed_css(m[2]), present) + m[3]
-
-    return _STYLE.sub(repl, html)
+    """The HTML's inline JupyterLab stylesheets without the rules that cannot match it."""
+    present = _classes(html)
+    # Each <style ...>...</style>, found with str.find: a lazy `.*?` regex walks the ~570 kB
+    # stylesheet a character at a time.
+    out, pos = [], 0
+    while (start := html.find("<style", pos)) >= 0:
+        body = html.find(">", start) + 1
+        end = html.find("</style>", body) if body else -1
+        if end < 0:
+            break
+        css = html[body:end]
+        if ".jupyter-wrapper" in css:  # nbconvert's Pygments styles (the others) stay as they are
+            out += [html[pos:body], _render_css(_parsed_css(css), present)]
+        else:
+            out.append(html[pos:end])
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 _HEADING = re.compile(r'<h(?P<level>[1-6])(?P<before>[^>]*?)\bid="(?P<id>[^"]*)"(?P<after>[^>]*)>(?P<html>.*?)</h(?P=level)>', re.S)
@@ -189,28 +208,48 @@ def relative_module_imports(html: str) -> str:
 
 
 # Code blocks (not diagrams); chapter pages wrap the code in <code>, notebook pages do not.
+# (what _code_blocks finds, in a regex: tests/unit/test_notebook_css.py compares the two)
 _CODE_BLOCK = re.compile(r'(<pre\b(?![^>]*\bclass="mermaid")[^>]*>)(.*?)(</pre>)', re.S)
+_PRE_NAME_END = re.compile(r"<pre\b")
+_MERMAID_CLASS = re.compile(r'\bclass="mermaid"')
 _CODE_ELEMENT = re.compile(r"(.*?<code\b[^>]*>)(.*)(</code>.*)\Z", re.S)
 _TAG = re.compile(r"<[^>]+>")
 HIGHLIGHT_FIRST = 2  # the first code blocks of a page stay highlighted: likely on the first screen
 DEFER_FROM_SPANS = 40  # blocks with fewer token spans are not worth a <template>
 
 
+def _code_blocks(html: str):
+    """(start, content start, content end, end) of each match of _CODE_BLOCK, found with
+    str.find: the regex's lazy `.*?` walks every code block a character at a time."""
+    pos = 0
+    while (start := html.find("<pre", pos)) >= 0:
+        opened = html.find(">", start) + 1
+        if not opened:
+            return
+        if not _PRE_NAME_END.match(html, start) or _MERMAID_CLASS.search(html, start, opened):
+            pos = start + 1  # <prefix...>, or a diagram: no match starts here
+            continue
+        close = html.find("</pre>", opened)
+        if close < 0:
+            return
+        yield start, opened, close, close + len("</pre>")
+        pos = close + len("</pre>")
+
+
 def defer_highlighting(html: str) -> str:
     """Each code block after the first few, with at least DEFER_FROM_SPANS token spans, as its
     plain text plus <template data-lazy-highlight> holding its highlighted markup."""
-    seen = 0
-
-    def block(m: re.Match) -> str:
-        nonlocal seen
-        seen += 1
+    out, pos = [], 0
+    for seen, (start, opened, close, end) in enumerate(_code_blocks(html), 1):
         if seen <= HIGHLIGHT_FIRST:
-            return m[0]
-        code = _CODE_ELEMENT.match(m[2])
-        head, body, tail = (code[1], code[2], code[3]) if code else ("", m[2], "")
+            continue
+        content = html[opened:close]
+        code = _CODE_ELEMENT.match(content)
+        head, body, tail = (code[1], code[2], code[3]) if code else ("", content, "")
         if body.count("<span") < DEFER_FROM_SPANS or "<template" in body:
-            return m[0]
+            continue
         # the tags go, the text stays as it was written (entities included)
-        return f"{m[1]}{head}{_TAG.sub('', body)}<template data-lazy-highlight>{body}</template>{tail}{m[3]}"
-
-    return _CODE_BLOCK.sub(block, html)
+        out += [html[pos:opened], head, _TAG.sub("", body), "<template data-lazy-highlight>", body, "</template>", tail]
+        pos = close
+    out.append(html[pos:])
+    return "".join(out)

@@ -15,13 +15,22 @@ makes the scrollbar a little long until the blocks have been seen (`auto` keeps 
 height once it has rendered). tests/browser checks the bound on every page. Headings stay out
 (the table of contents measures them), as do content tabs (their labels reach past their box
 on phones, and `content-visibility` clips).
+
+Reading the page is most of the work, on every page of every build: the tree is built from the
+content's <article> on, without the markup inside lazily highlighted code blocks (a <template>
+that counts as nothing), by sitekit.htmlscan, and a code block's content goes in as its text.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import re
+from html import unescape
 from html.parser import HTMLParser
+
+from sitekit import htmlscan
 
 # Blocks that start within this much (estimated) of the top render at load. Estimates run up
 # to ~3x the real height, so this is about one real phone screen or more: nothing on the
@@ -58,11 +67,12 @@ def text_width(text: str) -> float:
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "tag_end")
+    __slots__ = ("tag", "attrs", "children", "tag_end", "holds_heading")
 
     def __init__(self, tag: str, attrs: dict, tag_end: int):
         self.tag, self.attrs, self.tag_end = tag, attrs, tag_end  # tag_end: offset after the start tag
         self.children: list[Node | str] = []
+        self.holds_heading = False  # set by the tree builder: a heading with an id is inside
 
     @property
     def classes(self) -> list[str]:
@@ -74,41 +84,62 @@ class Node:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
     def has_heading(self) -> bool:
-        return any(isinstance(c, Node) and ((_HEADING.fullmatch(c.tag) and "id" in c.attrs) or c.has_heading())
-                   for c in self.children)
+        """Whether a heading with an id (one the table of contents links to) is inside."""
+        return self.holds_heading
 
 
 class _TreeBuilder(HTMLParser):
-    """The page's content (<article class="md-content__inner">) as a tree of Nodes."""
+    """The page's content (<article class="md-content__inner">) as a tree of Nodes.
 
-    def __init__(self, html: str):
+    `html` is what is fed; `start` and `cuts` map its offsets back to the page's (_fed)."""
+
+    def __init__(self, html: str, start: int = 0, cuts: tuple[list[int], list[int]] = ([], [])):
         super().__init__(convert_charrefs=True)
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.html, self.start, self.cuts = html, start, cuts
         self.article: Node | None = None
         self.stack: list[Node] = []
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.html)]
 
     def _offset(self) -> int:
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
 
-    def handle_starttag(self, tag, attrs):
+    def page_offset(self, fed_offset: int) -> int:
+        """The page's offset of an offset in the fed HTML: past each cut, what it removed."""
+        at, removed = self.cuts
+        i = bisect.bisect_left(at, fed_offset)  # cuts strictly before fed_offset
+        return self.start + fed_offset + (removed[i - 1] if i else 0)
+
+    # `end`: the fed offset after the start tag (from htmlscan; HTMLParser's calls leave it out)
+    def handle_starttag(self, tag, attrs, end: int | None = None):
         attrs = dict(attrs)
         if not self.stack:
             if tag == "article" and "md-content__inner" in (attrs.get("class") or "").split() and self.article is None:
                 self.article = Node(tag, attrs, 0)
                 self.stack.append(self.article)
             return
-        node = Node(tag, attrs, self._offset() + len(self.get_starttag_text()))
+        if end is None:
+            end = self._offset() + len(self.get_starttag_text())
+        node = Node(tag, attrs, self.page_offset(end))
         self.stack[-1].children.append(node)
+        if "id" in attrs and _HEADING.fullmatch(tag):
+            for ancestor in self.stack:
+                ancestor.holds_heading = True
         if tag not in _VOID:
             self.stack.append(node)
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
+    def handle_startendtag(self, tag, attrs, end: int | None = None):
+        self.handle_starttag(tag, attrs, end)
         if self.stack and self.stack[-1].tag == tag and tag not in _VOID:
             self.stack.pop()
 
     def handle_endtag(self, tag):
+        if self.stack and self.stack[-1].tag == tag:  # most end tags (a void tag is never on the stack)
+            self.stack.pop()
+            return
         if tag in _VOID or not any(n.tag == tag for n in self.stack):
             return
         while self.stack and self.stack.pop().tag != tag:
@@ -118,35 +149,85 @@ class _TreeBuilder(HTMLParser):
         if self.stack:
             self.stack[-1].children.append(data)
 
+    # sitekit.htmlscan's reports, the same as HTMLParser's, except that a code block's content
+    # becomes its text: nothing else of it counts (estimate(), has_heading()), and its token
+    # <span>s are half of what is left of a page.
+    def on_start(self, tag, attrs, begin, end, empty):
+        if empty:
+            self.handle_startendtag(tag, attrs, end)
+            return None
+        self.handle_starttag(tag, attrs, end)
+        if tag == "pre" and (close := _PRE_END.search(self.html, end)):
+            text = _code_text(self.html[end:close.start()])
+            if text is not None:
+                if text:
+                    self.handle_data(text)
+                self.handle_endtag("pre")
+                return close.end()
+        return None
+
+    on_end = handle_endtag
+    on_data = handle_data
+
+    def on_comment(self, text):
+        pass
+
+
+_PRE_END = re.compile(r"</pre\s*>")
+_HEADING_TAG = re.compile(r"<h[1-6]\b", re.I)
+_TAG_IN_CODE = re.compile(r"</?[a-zA-Z][^<>]*>")
+_LAZY_TEMPLATE = "<template data-lazy-highlight></template>"  # as _fed leaves it
+
+
+def _code_text(inner: str) -> str | None:
+    """The text HTMLParser would give a <pre>'s content, `inner`, if it holds only tags
+    and text (a code block: token <span>s, emptied lazy-highlight <template>s); else None."""
+    if "<" not in inner:
+        return unescape(inner)
+    if "<template" in inner.replace(_LAZY_TEMPLATE, "") or "<script" in inner or "<style" in inner \
+            or "jp-" in inner or _HEADING_TAG.search(inner):
+        return None  # not only code: read it all
+    texts = _TAG_IN_CODE.split(inner)
+    if any("<" in text for text in texts):
+        return None  # a `<` that starts no tag: as HTMLParser reads it
+    return "".join(map(unescape, texts))
+
 
 def estimate(node: Node, line_chars: int, wrap_code: bool = False) -> float:
     """An upper bound of a block's height in em of body text, lines `line_chars` wide (inf:
     none known). `wrap_code`: code lines wrap (notebook outputs) instead of scrolling."""
+    return _estimates(node, (line_chars,), wrap_code)[0]
+
+
+def _estimates(node: Node, widths: tuple[int, ...], wrap_code: bool) -> list[float]:
+    """estimate() for each line width, in one walk of the block (the same arithmetic, in the
+    same order, as one walk per width)."""
     tag = node.tag
     if tag == "template" and "shadowrootmode" not in node.attrs:
-        return 0.0  # a lazily highlighted block's markup: its plain text is what shows
+        return [0.0] * len(widths)  # a lazily highlighted block's markup: its plain text is what shows
     if tag == "pre":
         lines = node.text().strip("\n").split("\n")
         if wrap_code:
-            rows = sum(max(1, math.ceil(text_width(line) * CODE_SCALE / line_chars)) for line in lines)
-        else:
-            rows = len(lines)
-        return rows * CODE_LINE_EM + CODE_BLOCK_EM
+            scaled = [text_width(line) * CODE_SCALE for line in lines]
+            return [sum(max(1, math.ceil(w / line_chars)) for w in scaled) * CODE_LINE_EM + CODE_BLOCK_EM
+                    for line_chars in widths]
+        return [len(lines) * CODE_LINE_EM + CODE_BLOCK_EM] * len(widths)
     if tag == "svg":  # scales down to its container, never up: its natural height bounds it
         box = (node.attrs.get("viewbox") or "").split()
-        return float(box[3]) / SMALLEST_FONT_PX + BLOCK_EM if len(box) == 4 else math.inf
+        return [float(box[3]) / SMALLEST_FONT_PX + BLOCK_EM if len(box) == 4 else math.inf] * len(widths)
     if tag == "img":  # no bound without its size: such a block is not deferred
         height = node.attrs.get("height") or ""
-        return float(height) / SMALLEST_FONT_PX if height.isdigit() else math.inf
+        return [float(height) / SMALLEST_FONT_PX if height.isdigit() else math.inf] * len(widths)
     children = node.children
     if tag == "details" and "open" not in node.attrs:
         children = [c for c in children if isinstance(c, Node) and c.tag == "summary"]
-    height, inline = BLOCK_EM, 0.0
+    heights, inline = [BLOCK_EM] * len(widths), 0.0
 
     def flush():
-        nonlocal height, inline
+        nonlocal inline
         if inline:
-            height += math.ceil(inline / line_chars) * LINE_EM
+            for i, line_chars in enumerate(widths):
+                heights[i] += math.ceil(inline / line_chars) * LINE_EM
         inline = 0.0
 
     for child in children:
@@ -158,9 +239,10 @@ def estimate(node: Node, line_chars: int, wrap_code: bool = False) -> float:
             inline += text_width(" ".join(child.text().split()))
         else:
             flush()
-            height += estimate(child, line_chars, wrap_code)
+            for i, h in enumerate(_estimates(child, widths, wrap_code)):
+                heights[i] += h
     flush()
-    return height
+    return heights
 
 
 def _find_class(node: Node, name: str) -> Node | None:
@@ -177,12 +259,47 @@ def _find_class(node: Node, name: str) -> Node | None:
 _NOT_RENDERED = {"script", "style", "template", "link", "meta"}
 
 
+# Where parsing starts: nothing before the content's <article> becomes a Node.
+_ARTICLE = re.compile(r'<article\b[^>]*\bclass="[^"]*\bmd-content__inner\b')
+# A lazily highlighted block's markup (postprocess.defer_highlighting): ~80% of a chapter's
+# tags, none of which counts (estimate() reads a <template> as nothing). It never holds
+# another <template> (defer_highlighting leaves such blocks alone), so the first end tag ends it.
+_LAZY_START = "<template data-lazy-highlight>"
+
+
+def _fed(html: str) -> tuple[str, int, tuple[list[int], list[int]]]:
+    """What the tree builder parses: the page from its content's <article> on, without the
+    markup inside lazy-highlight <template>s (the <template> elements stay, empty); with the
+    offset where it starts and, per cut, its offset in the result and what was removed up to it.
+    The same tree comes out as from the whole page, in a fifth of the time."""
+    m = _ARTICLE.search(html)
+    start = m.start() if m else 0
+    pieces, at, removed, pos, total = [], [], [], start, 0
+    while (opened := html.find(_LAZY_START, pos)) >= 0:
+        opened += len(_LAZY_START)
+        closed = html.find("</template>", opened)
+        if closed < 0:
+            break
+        pieces.append(html[pos:opened])
+        at.append(opened - start - total)  # where the cut is in the result
+        total += closed - opened
+        removed.append(total)
+        pos = closed
+    pieces.append(html[pos:])
+    return "".join(pieces), start, (at, removed)
+
+
 def blocks(html: str) -> list[tuple[Node, bool]]:
     """The top-level blocks of a page's content: the article's children, a notebook's cells
     (with True: a notebook wraps its code lines)."""
-    builder = _TreeBuilder(html)
-    builder.feed(html)
-    builder.close()
+    fed, start, cuts = _fed(html)
+    builder = _TreeBuilder(fed, start, cuts)
+    try:
+        htmlscan.scan(fed, builder)
+    except htmlscan.Unusual:
+        builder = _TreeBuilder(fed, start, cuts)
+        builder.feed(fed)
+        builder.close()
     if builder.article is None:
         return []
     found = []
@@ -207,7 +324,8 @@ def mark(html: str) -> str:
     seen = 0.0
     for block, wrap_code in blocks(html):
         safety = NOTEBOOK_SAFETY if wrap_code else SAFETY
-        narrow = estimate(block, NARROW_LINE, wrap_code) * safety
+        narrow, wide = _estimates(block, (NARROW_LINE, WIDE_LINE), wrap_code)
+        narrow, wide = narrow * safety, wide * safety
         # a block of unknown height counts as none: what follows it is not pushed out of the
         # first screens (it would then be deferred while perhaps still on the first screen)
         starts, seen = seen, seen + (narrow if narrow != math.inf else 0.0)
@@ -215,9 +333,10 @@ def mark(html: str) -> str:
             continue
         if "tabbed-set" in block.classes or "style" in block.attrs or "data-later" in block.attrs:
             continue
-        wide = estimate(block, WIDE_LINE, wrap_code) * safety
         at = block.tag_end - (2 if html[block.tag_end - 2:block.tag_end] == "/>" else 1)
         inserts.append((at, f' data-later style="--later: {math.ceil(narrow)}em; --later-wide: {math.ceil(wide)}em"'))
-    for at, text in reversed(inserts):
-        html = html[:at] + text + html[at:]
-    return html
+    pieces, pos = [], 0
+    for at, text in inserts:  # in page order
+        pieces += [html[pos:at], text]
+        pos = at
+    return "".join(pieces) + html[pos:]

@@ -11,6 +11,7 @@ reader copies stays clean (docs/about.md explains this to readers):
     volatile = ['\d+\.\d+ ms']           # regex; matches become <volatile> before comparing
     fresh_interpreter = true            # never forked in tests (see sitekit.runner); default false
     isa_dependent = true                # output depends on the CPU's vector ISA (sitekit/hardware.py)
+    graphs = { fx = "gm" }              # graphs its run builds, drawn by sitekit/graphs.py
 
 This module is the only place that reads snippets.toml (`table()`), and it validates it.
 """
@@ -41,13 +42,23 @@ DEFAULT_VOLATILE = (
     re.compile(r"(?<=\d)\+(?:cpu|cu\d{2,3}|rocm[\d.]*\d|xpu)\b"),
 )
 REQUIREMENTS = {"cuda": "CUDA", "tensorflow": "TensorFlow"}
-_SCHEMA = {"requires": list, "volatile": list, "fresh_interpreter": bool, "isa_dependent": bool}
+_SCHEMA = {"requires": list, "volatile": list, "fresh_interpreter": bool, "isa_dependent": bool, "graphs": dict}
 
 
 def table(folder: Path) -> dict[str, dict]:
-    """snippets.toml of a chapter folder, validated: {script name: metadata}."""
+    """snippets.toml of a chapter folder, validated: {script name: metadata}. Read once per
+    version of the file (a build asks hundreds of times)."""
     path = folder / "snippets.toml"
-    data = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}
+    return _table(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _table(path: Path, mtime_ns: int, size: int) -> dict[str, dict]:
+    data = tomllib.loads(path.read_text("utf-8"))
     for name, meta in data.items():
         where = f"{path}: [{name!r}]"
         if not isinstance(meta, dict):

@@ -276,7 +276,7 @@ def _page(report: Path, rel_html: str, pages: set[str]) -> str:
     heading = re.search(r"<h1>(.*?)</h1>", source, re.S)
     name = html.unescape((heading or title).group(1).strip()) if (heading or title) else "tlparse report"
     if rel_html == "index.html":
-        name = "tlparse 报告：第 4 章的运行示例"
+        name = "tlparse 报告：第 4 章的例子"
         body = re.sub(r"<h1>.*?</h1>", "", body, count=1, flags=re.S)
     else:
         body = re.sub(r"<h1>.*?</h1>", "", body, count=1, flags=re.S)
@@ -286,7 +286,7 @@ def _page(report: Path, rel_html: str, pages: set[str]) -> str:
     index_link = f"[这里]({index})"
     intro = (
         f"本页由 tlparse（`requirements-docs.txt` 里固定的版本）在构建本站时，从{chapter_link}"
-        "运行示例的结构化追踪（`TORCH_TRACE`，文件是仓库里的 `snippets/compile/trace.log`）生成。"
+        "第 4 章例子的结构化追踪（`TORCH_TRACE`，文件是仓库里的 `snippets/compile/trace.log`）生成。"
         "下面是 tlparse 自己写的报告（英文），只换上了本站的样式"
         + ("。" if rel_html == "index.html" else f"；报告的首页在{index_link}。")
     )

@@ -100,7 +100,13 @@ class Supported:
 
 def others() -> list[Supported]:
     """The builds of snippets/versions.toml, validated, primary excluded."""
-    data = tomllib.loads(VERSIONS_TOML.read_text("utf-8"))
+    stat = VERSIONS_TOML.stat()
+    return list(_others(VERSIONS_TOML, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _others(path: Path, mtime_ns: int, size: int) -> tuple[Supported, ...]:
+    data = tomllib.loads(path.read_text("utf-8"))
     unknown = set(data) - {"build", "isa"}  # [isa]: sitekit/hardware.py
     if unknown:
         raise ValueError(f"{VERSIONS_TOML}: unknown key(s) {sorted(unknown)}")
@@ -113,7 +119,7 @@ def others() -> list[Supported]:
         if build == primary():
             raise ValueError(f"{where}: {build.title} is the primary build (requirements.txt)")
         result.append(Supported(build, str(entry["why"])))
-    return result
+    return tuple(result)
 
 
 def supported() -> list[Build]:

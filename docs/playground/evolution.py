@@ -25,6 +25,14 @@
 # 本章所有例子在 CPU 上即可运行，输出来自 PyTorch 2.15.0（CPU）和 TensorFlow 2.21（`tensorflow-cpu`，`make test` 会安装）。`torch.compile` 的例子用只打印不编译的自定义后端，几秒钟就能跑完。
 #
 #
+# 读完这一章你会知道：
+#
+# - TensorFlow 和 PyTorch 怎样从两端走到同一处：默认 eager，需要时再把函数变成图；
+# - 哪几个版本带来了转折；
+# - `tf.function` 和 `torch.compile` 得到图的办法有什么不同，碰到图里表达不了的代码时各自怎么办。
+#
+# 读这一章要先读过[第 1 章](../../paradigms/)，知道符号式（静态图）和命令式（动态图）的区别。
+#
 # [第 1 章](../../paradigms/)的两种范式并不是两个阵营。TensorFlow 从符号式出发，一步步加入命令式；PyTorch 从命令式出发，一步步拿回计算图。到了 TensorFlow 2.x 和 PyTorch 2.x，两者都是**默认命令式、按需切换到图**，只是切换的方式不同。
 #
 # ## 两条路线，走向同一处
@@ -34,7 +42,61 @@
 #
 # **更正**
 #
-# 流传较广的一版示意图把“TF 2.x + tf.function”标成“符号式（默认开启）”。这是错的，也与它自己的版本表矛盾：TensorFlow 2.x 中 **Eager Execution 是默认行为**，`@tf.function` 是用户按需加上的装饰器。下面 `tf_function.py` 输出的第一行 `默认是 eager 吗？ True` 就是证据；只有在 `tf.function` 追踪函数的过程中，`tf.executing_eagerly()` 才是 `False`。
+# 流传较广的一版示意图把“TF 2.x + tf.function”标成“符号式（默认开启）”。就 TensorFlow 本身而言，这是错的，也与那张图自己的版本表矛盾：TensorFlow 2.x 中 **Eager Execution 是默认行为**，`@tf.function` 是用户按需加上的装饰器。下面 `tf_function.py` 输出的第一行 `默认是 eager 吗？ True` 就是证据；只有在 `tf.function` 追踪函数的过程中，`tf.executing_eagerly()` 才是 `False`。
+#
+# 不过，很多 TF2 用户用 Keras 的 `model.fit` 训练，而 `fit` 默认把每一步训练包进 `tf.function`。对这部分代码，“默认走图”是对的，见下面的例子。
+#
+#
+# ### 例外：Keras 的 fit 默认走图
+#
+
+# %% [markdown]
+# > TensorFlow 和 `torch.compile` 用到的 Triton 各自带着一份 LLVM，装进同一个进程会直接崩溃，所以把下面的脚本写成文件 `keras_fit.py`，在一个新的 Python 进程里运行。
+#
+
+# %% snippet="evolution/keras_fit.py"
+# %%writefile keras_fit.py
+# TF 2.x 的另一面：多数人用 Keras 的 model.fit 训练，而 fit 默认把每一步训练包进 tf.function。
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志（见第 1 章的 tf1_graph.py）
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致（见第 1 章的 tf1_graph.py）
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+class Probe(keras.Sequential):
+    def train_step(self, data):
+        # Python 的 print：走图时只在追踪那一次执行，逐步 eager 时每一步都执行
+        print("  train_step：eager 吗？", tf.executing_eagerly())
+        return super().train_step(data)
+
+
+x = np.ones((8, 2), dtype="float32")
+y = np.zeros((8, 1), dtype="float32")
+
+for run_eagerly in (False, True):
+    model = Probe([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=run_eagerly)
+    print(f"run_eagerly={run_eagerly} 时，jit_compile = {model.jit_compile}")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # 8 个样本，每批 4 个：共 2 步
+
+
+# %% snippet="evolution/keras_fit.py" runs="keras_fit.py"
+import subprocess, sys
+print(subprocess.run([sys.executable, 'keras_fit.py'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout, end="")
+
+
+# %% [markdown]
+# - 默认的 `run_eagerly=False`：2 步训练，`train_step` 里的 `print` 只出现一次，而且是 `False`。Keras 用 `tf.function` 追踪了一次，两步都在图里运行。
+# - `run_eagerly=True`：每一步都 eager 执行，`print` 出现两次，都是 `True`。调试时才这样设。
+# - `jit_compile` 默认是 `"auto"`：机器上有 CPU 以外的设备、模型的每一层都支持 XLA 时，才用 XLA 编译那张图。本站的机器只有 CPU，所以是 `False`。
+#
+# **源码在哪里**
+#
+# Keras 3.15.1：`keras/src/trainers/trainer.py` 里 `compile` 的默认参数是 `run_eagerly=False`、`jit_compile="auto"`，`_resolve_auto_jit_compile` 在只有 CPU 的机器上返回 `False`（注释“Disable XLA on CPU-only machines”）；`keras/src/backend/tensorflow/trainer.py` 的 `_make_function` 里，`if not self.run_eagerly:` 就用 `tf.function(..., jit_compile=self.jit_compile)` 包起每一步。
 #
 #
 # ## 各版本的范式与设计取向
@@ -42,43 +104,34 @@
 # | 框架版本 | 主要范式 | 设计取向 |
 # | --- | --- | --- |
 # | TensorFlow 1.x | 符号式 | 性能与部署优先，为生产环境设计，代价是灵活性和易用性。 |
-# | PyTorch 1.x | 命令式 | 灵活性优先，为研究和实验设计；早期性能还有优化空间，部署要借助 TorchScript。 |
-# | TensorFlow 2.x | 命令式（默认）+ 符号式（`@tf.function`） | 默认 Eager Execution，需要性能或导出时用 `@tf.function` 把函数追踪成图，兼顾灵活与性能。 |
-# | PyTorch 2.x | 命令式（默认）+ 符号式（`torch.compile`） | 保持命令式的写法不变，用即时（JIT）编译追回性能：TorchDynamo 在运行时从 Python 字节码里捕获计算图，交给 TorchInductor 等编译器做算子融合等图级优化。一行 `torch.compile(model)` 即可开启，第一次调用时编译，之后复用编译结果。 |
+# | PyTorch 1.x | 命令式 | 灵活性优先，为研究和实验设计；1.0 起可以用 TorchScript 把模型转成图，用来部署。 |
+# | TensorFlow 2.x | 命令式（默认）+ 符号式（`@tf.function`） | 默认 Eager Execution，需要性能或导出时用 `@tf.function` 把函数追踪成图（Keras 的 `fit` 默认这样做）。两边的衔接并不“无缝”，[下文](../../evolution/#tf-function-vs-compile)会看到。 |
+# | PyTorch 2.x | 命令式（默认）+ 图编译（`torch.compile`） | 写法不变：TorchDynamo 在运行时从 Python 字节码里捕获计算图，交给 TorchInductor 做算子融合。一行 `torch.compile(model)` 就能打开，但打开不等于变快。 |
 #
-# 能快多少因模型和硬件而异，实测数据见[性能实测](../../benchmarks/)。
+# 流传的说法是，PyTorch 2.x 靠 `torch.compile`“一行代码获得性能提升”“获得接近静态图的性能”。本站在 CPU 上实测了 eager、PyTorch 自己的静态图 TorchScript（`script` 再 `freeze`）和 `torch.compile`（[性能实测](../../benchmarks/#cpu-上的结果)）：
+#
+# - 逐元素运算链上，`torch.compile` 比 eager 快好几倍；TorchScript 与 eager 差不多，有的尺寸还更慢。
+# - 以矩阵乘法为主的 MLP 和 Transformer 块上，三者都与 eager 相差不大。
+#
+# 所以，`torch.compile` 在融合起作用的地方超过了 PyTorch 自己的静态图；模型的时间主要花在矩阵乘法上时，哪一种都快不了多少。第一次调用还要先花几秒编译（[第 4 章](../../compile/#first-call)）。
 #
 # ## 转折点：每一步由哪个版本带来
 #
-# 下表只列与“命令式 / 符号式”和本站各章有关的版本。PyTorch 的日期是该版本上传到 PyPI 的月份，内容以各版本的发布说明为准（版本号链接到发布说明）。
+# 下表只列与“命令式 / 符号式”和本站各章有关的转折点。PyTorch 的日期是该版本上传到 PyPI 的月份，内容以各版本的发布说明为准（版本号链接到发布说明）。
 #
-# | 时间 | 版本 | 带来的 API | 意义 |
+# | 时间 | 版本 | 带来了什么 | 意义 |
 # | --- | --- | --- | --- |
 # | 2017 年 1 月 | PyTorch 首个公开版本（0.1） | 基于 define-by-run 的自动求导 | 命令式路线的起点 |
 # | 2017 年 2 月 | TensorFlow 1.0 | `tf.Session`、`tf.placeholder`（2015 年开源时即有） | 符号式 API 稳定下来：先建图，再用会话运行 |
-# | 2018 年 1 月 | [TensorFlow 1.5](https://github.com/tensorflow/tensorflow/releases/tag/v1.5.0) | Eager Execution 预览版（`tf.contrib.eager`） | TensorFlow 开始引入命令式 |
-# | 2018 年 3 月 | [TensorFlow 1.7](https://github.com/tensorflow/tensorflow/releases/tag/v1.7.0) | `tf.enable_eager_execution()` 移出 contrib | eager 成为正式功能，但仍需手动开启 |
-# | 2018 年 12 月 | PyTorch 1.0 | TorchScript：`torch.jit.trace`、`torch.jit.script` | PyTorch 第一次能把模型变成可优化、可脱离 Python 部署的图（[第 3 章](../../torchscript/)） |
-# | 2019 年 9 月 | [TensorFlow 2.0](https://github.com/tensorflow/tensorflow/releases/tag/v2.0.0) | Eager 成为默认；`tf.function` + AutoGraph 取代 `Session.run`；1.x API 移入 `tf.compat.v1` | “Functions, not Sessions”：符号式从默认变成按需 |
+# | 2018 年 1 月、3 月 | [TensorFlow 1.5](https://github.com/tensorflow/tensorflow/releases/tag/v1.5.0)、[1.7](https://github.com/tensorflow/tensorflow/releases/tag/v1.7.0) | Eager Execution 预览（`tf.contrib.eager`），1.7 移出 contrib | TensorFlow 开始引入命令式，但要手动开启 |
+# | 2018 年 12 月 | PyTorch 1.0 | TorchScript：`torch.jit.trace`、`torch.jit.script` | PyTorch 第一次能把模型变成图，脱离 Python 部署（[第 3 章](../../torchscript/)） |
+# | 2019 年 9 月 | [TensorFlow 2.0](https://github.com/tensorflow/tensorflow/releases/tag/v2.0.0) | Eager 成为默认；`tf.function` + AutoGraph 取代 `Session.run` | “Functions, not Sessions”：符号式从默认变成按需 |
 # | 2021 年 3 月 | [PyTorch 1.8](https://github.com/pytorch/pytorch/releases/tag/v1.8.0) | `torch.fx`（Beta） | 在 Python 层面表示、改写计算图的工具包 |
 # | 2023 年 3 月 | [PyTorch 2.0](https://github.com/pytorch/pytorch/releases/tag/v2.0.0) | `torch.compile`（TorchDynamo + AOTAutograd + TorchInductor） | 不改写法就能拿到计算图并编译（[第 4 章](../../compile/)） |
-# | 2023 年 10 月 | [PyTorch 2.1](https://github.com/pytorch/pytorch/releases/tag/v2.1.0) | `torch.export`（原型）；`torch.compile` 自动动态形状 | 完整的整图导出，用于部署（[第 6 章](../../deploy/)） |
-# | 2024 年 1 月 | [PyTorch 2.2](https://github.com/pytorch/pytorch/releases/tag/v2.2.0) | AOTInductor | 把导出的图提前编译成共享库，不带 Python 部署（[第 6 章](../../deploy/)） |
-# | 2024 年 10 月 | [PyTorch 2.5](https://github.com/pytorch/pytorch/releases/tag/v2.5.0) | 区域编译（regional compilation） | 重复的模块只编译一份，缩短编译时间（[第 5 章](../../inductor/)） |
-# | 2025 年 1 月 | [PyTorch 2.6](https://github.com/pytorch/pytorch/releases/tag/v2.6.0) | `torch.compiler.set_stance`；AOTInductor 的 `.pt2` 打包 API | 运行时切换编译策略（[第 4 章](../../compile/)）；部署包的标准格式（[第 6 章](../../deploy/)） |
-# | 2025 年 4 月 | [PyTorch 2.7](https://github.com/pytorch/pytorch/releases/tag/v2.7.0) | Mega-Cache（`torch.compiler.save_cache_artifacts` / `load_cache_artifacts`） | 编译缓存可以打包带到另一台机器（[第 5 章](../../inductor/)） |
-# | 2025 年 10 月 | [PyTorch 2.9](https://github.com/pytorch/pytorch/releases/tag/v2.9.0) | `torch.onnx.export` 默认 `dynamo=True` | ONNX 导出改走 `torch.export`，不再经过 TorchScript（[第 6 章](../../deploy/)） |
-# | 2026 年 1 月 | [PyTorch 2.10](https://github.com/pytorch/pytorch/releases/tag/v2.10.0) | `torch.jit` 的入口在运行时发出 `DeprecationWarning` | TorchScript 进入弃用（[第 3 章](../../torchscript/#status)） |
-# | 2026 年 3 月 | [PyTorch 2.11](https://github.com/pytorch/pytorch/releases/tag/v2.11.0) | 文档字符串标注 `.. deprecated:: 2.5` | PyTorch 团队宣布 TorchScript 弃用，改用 `torch.export` |
-# | 2026 年 9 月 | [PyTorch 2.14](https://github.com/pytorch/pytorch/releases/tag/v2.14.0) | `torch.jit` 的弃用警告改为 `FutureWarning` | 普通的 `python x.py` 就会打印这些警告 |
-# | 2026 年 10 月 | [PyTorch 2.15](https://github.com/pytorch/pytorch/releases/tag/v2.15.0) | 本站的主版本 | 与 2.13 相比，本站各章的输出有哪些不同，见[版本差异](../../versions/) |
+# | 2023 年 10 月、2024 年 1 月 | [PyTorch 2.1](https://github.com/pytorch/pytorch/releases/tag/v2.1.0)、[2.2](https://github.com/pytorch/pytorch/releases/tag/v2.2.0) | `torch.export`（原型）；AOTInductor | 整图导出，再提前编译成共享库，不带 Python 部署（[第 6 章](../../deploy/)） |
+# | 2025 年 10 月到 2026 年 9 月 | [PyTorch 2.9](https://github.com/pytorch/pytorch/releases/tag/v2.9.0)、[2.10](https://github.com/pytorch/pytorch/releases/tag/v2.10.0)、[2.14](https://github.com/pytorch/pytorch/releases/tag/v2.14.0) | 2.9：ONNX 导出默认走 `torch.export`；2.10 起 `torch.jit` 发出弃用警告，2.14 起默认可见 | 部署转向 `torch.export`，TorchScript 进入弃用（[第 3 章](../../torchscript/#status)） |
 #
-# TorchScript 的弃用分了几步：2.10 起运行时警告（默认看不到），2.11 起文档标注，2.14 起警告默认可见；2.11 加上的标注把起点记在 2.5，而 2.5 本身既没有标注也不发警告。逐个版本核对的表格、警告原文和迁移对照见[第 3 章](../../torchscript/#status)。
-#
-# 把这些转折点按年份排成一条时间线：
-#
-# （这里在 [网页版](../../evolution/) 上有一张示意图。）
-#
+# 之后的小版本继续改进 `torch.compile` 和 `torch.export`（区域编译、编译缓存、`set_stance` 等），分别在第 4 到 6 章介绍。TorchScript 的弃用是分几步完成的，逐个版本的核对、警告原文和迁移对照见[第 3 章](../../torchscript/#status)。
 #
 # ## 按需进入图模式：tf.function 与 torch.compile
 #
@@ -143,7 +196,7 @@ print("if 变成了：", sorted({op.type for op in graph.get_operations()} & {"I
 print(abs_via_if(tf.constant([1.0, 2.0])).numpy(), abs_via_if(tf.constant([-1.0, -2.0])).numpy())
 
 
-# 而图里拿不到具体的值：在 tf.function 里调用 .numpy（）会直接报错
+# 而图里拿不到具体的值：在 tf.function 里调用 .numpy() 会直接报错
 @tf.function
 def needs_value(x):
     return float(x.numpy()[0])
@@ -193,27 +246,37 @@ def f(x):
 
 
 for x in [torch.ones(2), torch.ones(2), torch.ones(3), torch.ones(4), torch.ones(2, dtype=torch.int32)]:
-    print(f"调用 f（{x.dtype}，形状 {tuple(x.shape)}）")
+    print(f"调用 f：{x.dtype}，形状 {tuple(x.shape)}")
     f(x)
 
 print("一共编译了", len(graphs), "张图")
 
 
 # %% [markdown]
+# 怎样读这两段输出：
+#
+# - TensorFlow 一侧，`[Python print]` 出现在哪里，追踪就发生在哪里。“一共追踪了 3 次”之后还有一次：那是下一段的 `get_concrete_function(tf.TensorSpec(shape=[None]))` 要一张“长度任意”的图，这个签名之前没见过，于是又追踪了一次。
+# - PyTorch 一侧，以 `V torch/_dynamo/guards.py]` 开头的是 torch 的日志：`V` 是级别（verbose，调试级），后面是打印它的源文件，`[__recompiles]` 是日志的类别。
+# - `[0/1]` 是编译 id：第 0 个被编译的函数（这里是 `f`）的第 1 次重新编译；`[0/2]` 是第 2 次。
+# - guard 是 Dynamo 为每张编译好的图记下的前提条件（输入的形状、dtype 等），每次调用先检查，都成立才复用。`- 0/0: tensor 'x' size mismatch ...` 说的是编译 `0/0` 的一条 guard 不成立了。
+# - `s77` 是 Dynamo 给“可变长度”起的符号名，数字只是编号。图的输入形状从 `(2,)` 变成 `(s77,)`，说明这一维不再写死。
+#
 # 从输出可以读出两者的相同与不同：
 #
-# | | TensorFlow 2:`@tf.function` | PyTorch 2:`torch.compile` |
+# | | TensorFlow 2：`@tf.function` | PyTorch 2：`torch.compile` |
 # | --- | --- | --- |
-# | 默认模式 | eager；只有被装饰的函数变成图 | eager；只有被编译的函数变成图 |
-# | 怎样得到图 | **追踪**：用符号张量把 Python 函数执行一遍；AutoGraph 先把 Python 的 `if`/`while` 改写成图里的条件和循环（输出里的 `StatelessIf`） | **字节码分析**：TorchDynamo 在 Python 执行函数前分析它的字节码，把张量操作录成一张 `torch.fx` 图，交给后端（默认 TorchInductor） |
-# | 什么时候重新来 | 输入签名（形状、类型）与已有的 ConcreteFunction 都不匹配时**重新追踪**；每个签名一张图，`get_concrete_function` 可以取出来看 | guard 检查失败时**重新编译**；日志写明是哪个 guard：`size mismatch`、`dtype mismatch` |
-# | 形状变化 | 每个新形状一次追踪（也可以用 `TensorSpec([None])` 或 `reduce_retracing=True` 声明可变维度） | 第一次形状变化后自动把那一维标成符号（输出里的 `s77`），之后再换长度不再重新编译（PyTorch 2.1 起的自动动态形状） |
-# | Python 副作用（`print` 等） | 只在追踪时执行一次，之后运行图时不再执行；每次都要执行的要写成图里的操作（`tf.print`） | 在 `print` 处发生**图中断**：`print` 每次都照常执行，前后各编译成一张图（见下一节） |
+# | 默认 | eager；只有装饰过的函数变成图 | eager；只有编译过的函数变成图 |
+# | 怎样得到图 | **追踪**：用符号张量把 Python 函数执行一遍；AutoGraph 先把 `if`/`while` 改写成图里的条件和循环（输出里的 `StatelessIf`） | **字节码分析**：TorchDynamo 在函数执行前分析它的字节码，把张量运算录成一张 `torch.fx` 图，交给后端（默认 TorchInductor） |
+# | 什么时候重来 | 输入签名（形状、类型）与已有的图都不匹配时**重新追踪**；每个签名一张图，`get_concrete_function` 能取出来看 | guard 检查失败时**重新编译**；日志写明是哪条 guard：`size mismatch`、`dtype mismatch` |
+# | 形状变化 | 每个新形状追踪一次（也可以用 `TensorSpec([None])` 或 `reduce_retracing=True` 声明可变维度） | 第一次形状变化后，自动把那一维标成符号 `s77`，之后换长度一般不再重新编译（2.1 起的自动动态形状）；长度 0 和 1 例外，仍会单独编译 |
+# | Python 副作用（`print` 等） | 只在追踪时执行，运行图时不再执行；每次都要执行的要写成图里的操作（`tf.print`） | 在 `print` 处**图中断**：`print` 每次照常执行，前后各编译成一张图（见下一节） |
 # | 需要具体值的代码 | 图里没有值：`.numpy()` 直接报错 | 图中断，交回 Python 执行；`fullgraph=True` 时才报错 |
+#
+# 长度 0 和 1 为什么例外（0/1 特化），[第 4 章的动态形状](../../compile/#dynamic)一节有实际输出。
 #
 # ## 遇到图里表达不了的代码
 #
-# TensorFlow 的选择是“整个函数必须是一张图”：AutoGraph 能改写的控制流放进图里，其余的 Python 代码只在追踪时执行一次（上面 `[Python print]` 只出现在追踪时），需要具体值的代码则直接报错。TorchDynamo 的选择是“尽量捕获，捕获不了就断开”：
+# TensorFlow 的选择是“整个函数必须是一张图”：AutoGraph 能改写的控制流放进图里，其余的 Python 代码只在追踪时执行一次（上面的 `[Python print]`），需要具体值的代码直接报错。TorchDynamo 的选择是“尽量捕获，捕获不了就断开”：
 #
 
 # %% snippet="evolution/compile_graph_break.py"
@@ -266,9 +329,213 @@ except Exception as e:
 
 
 # %% [markdown]
-# - `f` 被 `print` 切成两张图（`sin` 一张，`cos` 一张）；`print` 在两张图之间由 Python 照常执行，所以第二次调用也打印了——与 `tf.function` 中只在追踪时打印一次正好相反。
-# - `g` 里依赖数据的 `if` 也会引起图中断：`sum > 0` 编成一张图，Python 拿到结果后再决定走哪条分支，每条分支各编译一张图。结果总是对的，但图被切碎了，能融合优化的范围也就小了。
-# - `torch._dynamo.explain` 能列出图中断的次数和原因；在需要“一整张图”的场合（例如导出部署），用 `fullgraph=True` 把图中断变成报错。[第 4 章](../../compile/#graph-breaks)会完整地展示图中断的报错和每种去掉它的办法；[第 6 章](../../deploy/)讲的 `torch.export` 和 `fullgraph=True` 一样不接受图中断。
+# - `f` 被 `print` 切成两张图（`sin` 一张，`cos` 一张）；`print` 在两张图之间由 Python 照常执行，所以第二次调用也打印了。这与 `tf.function` 只在追踪时打印一次正好相反。
+# - `g` 里依赖数据的 `if` 也会引起图中断：`sum > 0` 编成一张图，Python 拿到结果再决定走哪条分支，每条分支各编译一张图。结果总是对的，但图被切碎了，能融合优化的范围也就小了。
+# - “负数输入”之后那行 `[Python print]` 来自 `torch._dynamo.explain`：它为了统计图中断，把 `f` 真正运行了一遍，`print` 照常执行。它用自己的后端收集图，所以这次没有 `[后端]` 行。
+# - `explain` 列出图中断的次数和原因。需要“一整张图”的场合（例如导出部署），用 `fullgraph=True` 把图中断变成报错。[第 4 章](../../compile/#graph-breaks)完整地展示报错和去掉图中断的办法；[第 6 章](../../deploy/)的 `torch.export` 也不接受图中断。
 #
-# 两条路线最终在同一处会合：写代码时是命令式，需要性能或部署时再把它变成图。区别只在于 TensorFlow 要求被装饰的函数能整体变成图（除非用 `tf.py_function` 显式包起一段 Python），而 PyTorch 允许图中断、退回 Python。
+# ## 小结
+#
+# - 两个框架最终在同一处会合：写代码时是命令式，需要性能或部署时再把函数变成图。
+# - TensorFlow 2 默认 eager，`@tf.function` 按需追踪成图；Keras 的 `fit` 默认就走图。PyTorch 2 默认 eager，`torch.compile` 从字节码里捕获图。
+# - 区别在于碰到图里表达不了的代码：`tf.function` 要求整个函数变成一张图（除非用 `tf.py_function` 显式包起一段 Python），Python 副作用只在追踪时执行；`torch.compile` 允许图中断，退回 Python。
+# - `torch.compile` 一行就能打开，但能快多少要看模型：融合起作用的地方收益明显，矩阵乘法为主的模型收益很小。
+# - 下一章回到 PyTorch 的第一次尝试 TorchScript：它想解决的问题，正是 `torch.compile` 后来换了办法解决的问题。
+#
+# ## 练习
+#
+# 前两题运行代码、对照两个框架的输出，后两题动手改代码或调试。每题先自己做，再展开参考答案对照；答案里的脚本和本章其他例子一样，输出来自真实的运行。
+#
+# ### 1. 长度一直在变：追踪几次，编译几次
+#
+# 同一个函数 `x * 2 + 1`，依次传入长度为 2、3、4、5 的一维张量。先猜：`@tf.function` 追踪几次？加上 `reduce_retracing=True` 呢？`torch.compile` 编译几次？
+#
+# **参考答案**
+#
+
+# %% [markdown]
+# > TensorFlow 和 `torch.compile` 用到的 Triton 各自带着一份 LLVM，装进同一个进程会直接崩溃，所以把下面的脚本写成文件 `exercise_retrace_tf.py`，在一个新的 Python 进程里运行。
+#
+
+# %% snippet="evolution/exercise_retrace_tf.py"
+# %%writefile exercise_retrace_tf.py
+# 练习：输入长度一直在变，tf.function 追踪几次？加上 reduce_retracing=True 呢？
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志（CPU 指令集提示等）
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致（见第 1 章的 tf1_graph.py）
+
+import tensorflow as tf
+
+
+@tf.function
+def f(x):
+    return x * 2 + 1
+
+
+@tf.function(reduce_retracing=True)  # 同样的函数，只多了这个选项
+def f_relaxed(x):
+    return x * 2 + 1
+
+
+for fn in (f, f_relaxed):
+    for n in (2, 3, 4, 5):
+        fn(tf.ones(n))
+    print(f"{fn.__name__}：追踪了 {fn.experimental_get_tracing_count()} 次，每次得到一张图，签名是：")
+    print(fn.pretty_printed_concrete_signatures(verbose=False))
+
+
+# %% snippet="evolution/exercise_retrace_tf.py" runs="exercise_retrace_tf.py"
+import subprocess, sys
+print(subprocess.run([sys.executable, 'exercise_retrace_tf.py'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout, end="")
+
+
+# %% snippet="evolution/exercise_retrace_torch.py"
+# 练习：输入长度一直在变，torch.compile 编译几次？
+import torch
+
+
+def show_graph(gm, example_inputs):
+    # 只打印 Dynamo 交来的图的参数表，不编译
+    print("  [后端] 编译一张图：", gm.code.strip().splitlines()[0])
+    return gm.forward
+
+
+@torch.compile(backend=show_graph)
+def f(x):
+    return x * 2 + 1
+
+
+for n in (2, 3, 4, 5):
+    print(f"长度 {n}：")
+    f(torch.ones(n))
+
+
+# %% [markdown]
+# - 默认的 `tf.function` 每遇到一个新形状就追踪一次：4 个长度，4 张图，签名里都是具体的长度。
+# - `reduce_retracing=True` 只追踪 2 次：第二次遇到新形状时，它把签名放宽成 `shape=(None,)`（长度任意）再追踪，长度 4、5 都用这张图。
+# - `torch.compile` 也是 2 次：长度 2 按常量编译；长度 3 时把第 0 维换成符号 `s77` 重新编译，之后不再编译。
+# - 两边的策略其实一样：先按具体的形状，形状第一次变化时放宽成“长度任意”。区别在于 TensorFlow 默认不放宽，要自己打开；`torch.compile` 默认就这样做（[第 4 章的动态形状](../../compile/#dynamic)）。
+#
+#
+# ### 2. 计数器：Python 副作用执行几次
+#
+# 函数里有一句 `calls += 1`，`calls` 是全局变量。用同样的输入调用 3 次：用 `tf.function` 时 `calls` 最后是几？用 `torch.compile` 呢？`torch.compile` 会不会在这一句图中断？
+#
+# **参考答案**
+#
+
+# %% [markdown]
+# > TensorFlow 和 `torch.compile` 用到的 Triton 各自带着一份 LLVM，装进同一个进程会直接崩溃，所以把下面的脚本写成文件 `exercise_side_effect_tf.py`，在一个新的 Python 进程里运行。
+#
+
+# %% snippet="evolution/exercise_side_effect_tf.py"
+# %%writefile exercise_side_effect_tf.py
+# 练习：函数里给全局计数器加 1。用 tf.function 调用 3 次，计数器是几？
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # 屏蔽 TF 的 C++ INFO 日志（CPU 指令集提示等）
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # 不同 CPU 上输出一致（见第 1 章的 tf1_graph.py）
+
+import tensorflow as tf
+
+calls = 0
+
+
+@tf.function
+def f(x):
+    global calls
+    calls += 1  # Python 副作用
+    return x * 2
+
+
+for _ in range(3):
+    f(tf.ones(2))
+print("调用了 3 次，calls =", calls, "，追踪次数：", f.experimental_get_tracing_count())
+
+
+# %% snippet="evolution/exercise_side_effect_tf.py" runs="exercise_side_effect_tf.py"
+import subprocess, sys
+print(subprocess.run([sys.executable, 'exercise_side_effect_tf.py'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout, end="")
+
+
+# %% snippet="evolution/exercise_side_effect_torch.py"
+# 练习：函数里给全局计数器加 1。用 torch.compile 调用 3 次，计数器是几？有没有图中断？
+import torch
+
+calls = 0
+
+
+def f(x):
+    global calls
+    calls += 1  # Python 副作用
+    return x * 2
+
+
+compiled = torch.compile(f, backend="eager")
+for _ in range(3):
+    compiled(torch.ones(2))
+print("调用了 3 次，calls =", calls)
+
+report = torch._dynamo.explain(f)(torch.ones(2))
+print("图的数量：", report.graph_count, " 图中断次数：", report.graph_break_count)
+print("explain 又运行了一次 f，calls =", calls)
+
+
+# %% [markdown]
+# - `tf.function`：`calls` 是 1。`calls += 1` 是 Python 代码，只在追踪时执行了那一次；后两次调用只运行图，图里没有它。
+# - `torch.compile`：`calls` 是 3，`explain` 显示 1 张图、0 次图中断。Dynamo 没有把这句放进图，也没有在这里切开图，而是记下对全局变量的修改，由改写后的字节码在每次调用时照样执行。`explain` 为了统计又运行了一次 `f`，所以最后变成 4。
+# - 这就是两者对待 Python 副作用的区别：`tf.function` 里的 Python 代码只是“画图的脚本”；`torch.compile` 尽量保持 Python 原来的语义，`print` 这类默认不能挪到图外的副作用，就用图中断来保住（[上文](../../evolution/#graph-breaks)）。
+#
+#
+# ### 3. 去掉依赖数据的 if 造成的图中断
+#
+# [上文](../../evolution/#graph-breaks)的 `g`：`x.sum() > 0` 时返回 `x * 2`，否则返回 `-x`。在 `torch.compile` 下它被切成了几张图。改写它，让 `fullgraph=True` 也能编译，并且正、负两种输入的结果都不变。
+#
+# **参考答案**
+#
+
+# %% snippet="evolution/exercise_where.py"
+# 练习：g 里依赖数据的 if 把图切开了。改写它，让 torch.compile 得到一整张图。
+import torch
+
+
+def g(x):
+    if x.sum() > 0:
+        return x * 2
+    return -x
+
+
+# 改写：两个分支都是张量运算，用 torch.where 在图里按条件挑选
+def g_where(x):
+    return torch.where(x.sum() > 0, x * 2, -x)
+
+
+pos, neg = torch.tensor([1.0, 2.0]), torch.tensor([-1.0, -2.0])
+for fn in (g, g_where):
+    report = torch._dynamo.explain(fn)(pos)
+    print(f"{fn.__name__}：{report.graph_count} 张图，{report.graph_break_count} 次图中断")
+
+full = torch.compile(g_where, fullgraph=True, backend="eager")  # 有图中断就会报错
+for x in (pos, neg):
+    print(f"x = {x.tolist()}：fullgraph 的结果 {full(x).tolist()}，原函数 {g(x).tolist()}")
+
+
+# %% [markdown]
+# - 改写成 `torch.where(x.sum() > 0, x * 2, -x)`：条件和两个分支都是张量运算，全在图里。`explain` 从 2 张图、1 次图中断变成 1 张图、0 次图中断，`fullgraph=True` 编译后，两种输入的结果都与原函数相同。
+# - 对照 TensorFlow：AutoGraph 会自动把 `if` 改写成图里的 `StatelessIf`（上文 `tf_function.py` 的输出）。Dynamo 不改写你的代码，碰到依赖数据的 `if` 要么图中断，要么由你改写成张量运算。[第 1 章](../../paradigms/#fx)的 `torch.fx` 用的也是这个改法。
+#
+#
+# ### 4. 调试 Keras 的训练步
+#
+# 你在自定义的 `train_step` 里写了一句 `print`，想看每一步的损失。`model.fit` 训练了 100 步，却只看到一行输出，而且打印出来的不是数。为什么？有哪两种办法让每一步都打印出损失的值？
+#
+# **参考答案**
+#
+#
+# 这一题不用写新代码，本章的两个例子已经给出了答案。
+#
+# - `fit` 默认 `run_eagerly=False`，用 `tf.function` 把每一步包起来。`print` 是 Python 代码，只在追踪时执行一次（[Keras 的例子](../../evolution/#keras)里 `train_step` 的 `print` 只出现一次，而且是 `False`），打印的是追踪用的符号张量，没有值（`tf_function.py` 输出里的 `Tensor("x:0", ...)`）。
+# - 办法一：`model.compile(..., run_eagerly=True)`，每一步都 eager 执行，`print` 每步都出现（Keras 例子的后半段）。代价是没有了图，只在调试时这样设。
+# - 办法二：保留图，把 `print` 换成图里的操作 `tf.print`，它每次运行图都执行（[tf.function 的例子](../../evolution/#tf-function-vs-compile)里的 `[tf.print]` 行）。
 #

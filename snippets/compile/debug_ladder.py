@@ -8,7 +8,7 @@ SCALE = 2.0
 
 
 def f(x):
-    y = torch.sin(x) * SCALE  # 运行示例去掉 print，加一个 relu
+    y = torch.sin(x) * SCALE  # 本章的例子去掉 print，加一个 relu
     return torch.cos(torch.relu(y)) + 1
 
 

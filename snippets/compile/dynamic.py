@@ -23,9 +23,11 @@ for n in (8, 16, 32, 1):
     compiled(torch.randn(n))
 torch._logging.set_logs()
 
-# f 现在有两个缓存条目：最新的在前。打印动态那一份 guard 树里与形状有关的几行
+# f 现在有三个缓存条目（长度 8、动态、长度 1 各一份），最新的在前。
+# 找出动态的那一份（它的 TENSOR_MATCH 里大小是 None），打印它的 guard 树里与形状有关的几行
 entries = torch._dynamo.eval_frame._debug_get_cache_entry_list(f.__code__)
-dynamic_entry = entries[1]
+print("f 的缓存条目：", len(entries))
+dynamic_entry = next(e for e in entries if "size=[None]" in str(e.guard_manager))
 print("== 动态版本的 guard（节选）")
 for line in str(dynamic_entry.guard_manager).splitlines():
     if "TENSOR_MATCH" in line or "size()" in line or "s77" in line:

@@ -1,4 +1,4 @@
-# 全章的运行示例：两句张量运算，中间夹一句 Dynamo 放不进图的 print。
+# 本章的例子：两句张量运算，中间夹一句 Dynamo 放不进图的 print。
 import torch
 
 SCALE = 2.0

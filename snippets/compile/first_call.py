@@ -37,7 +37,7 @@ torch.set_num_threads(threads)
 
 
 def median_ms(fn, x):
-    # blocked_autorange 先预热，再反复运行至少 0.5 秒，取中位数；num_threads 与编译时相同
+    # blocked_autorange 先预热，再成块地反复调用至少 0.5 秒，取各块平均耗时的中位数；num_threads 与编译时相同
     timer = benchmark.Timer("fn(x)", globals={"fn": fn, "x": x}, num_threads=threads)
     return timer.blocked_autorange(min_run_time=0.5).median * 1e3
 

@@ -1,5 +1,6 @@
 # 去掉图中断的几种办法，每种都对照“之前 / 之后”的图个数。
 import torch
+from torch._dynamo.utils import counters
 
 SCALE = 2.0
 
@@ -12,6 +13,7 @@ def f(x):
 
 def count(fn, x):
     torch._dynamo.reset()
+    counters.clear()  # Dynamo 的计数器：下面用它看切出了哪些续接函数
     e = torch._dynamo.explain(fn)(x)
     reasons = [r.reason.splitlines()[0] for r in e.break_reasons]
     return f"{e.graph_count} 张图，{e.graph_break_count} 次中断 {reasons}"
@@ -71,12 +73,16 @@ def g(x):
 
 
 print("④ 之前：", count(g, x))
+# 两个函数都在 tolist() 处被切开，各有一个续接函数
+print("   续接函数：", sorted(counters["resumes"]))
 
-# nonstrict_trace：Dynamo 不进入这个函数，但 AOTAutograd 仍要用没有数值的假张量追踪它的内部
-traced_clip = torch._dynamo.nonstrict_trace(clip_q3)
+# nonstrict_trace：Dynamo 不进入这个函数，把它当作图里的一次调用；
+# 但 Dynamo 自己要用假张量把这次调用推一遍，连 backend="eager" 也不例外
+nonstrict_trace = getattr(torch.compiler, "nonstrict_trace", torch._dynamo.nonstrict_trace)  # 2.13 只有后者
+traced_clip = nonstrict_trace(clip_q3)
 try:
     g_traced = lambda x: torch.cos(traced_clip(torch.sin(x) * SCALE)) + 1  # noqa: E731
-    torch.compile(g_traced, backend="aot_eager", fullgraph=True)(x)
+    torch.compile(g_traced, backend="eager", fullgraph=True)(x)
 except Exception as e:
     print("④ nonstrict_trace:", type(e).__name__, str(e).splitlines()[0])
 

@@ -1,4 +1,4 @@
-# 由数据决定的值：.item() 的结果在编译时没有具体数值（unbacked 符号 u0），用 torch._check 告诉编译器已知的事实。
+# 依赖数据的值：.item() 的结果在编译时没有具体数值（unbacked 符号 u0），用 torch._check 告诉编译器已知的事实。
 import torch
 
 SCALE = 2.0

@@ -1,4 +1,4 @@
-# ExecuTorch：把 torch.export 导出的图降低成 Edge 方言，交给 XNNPACK 后端，序列化成 .pte，
+# ExecuTorch：把 torch.export 导出的图转换成 Edge 方言，交给 XNNPACK 后端，序列化成 .pte，
 # 再用 ExecuTorch 的运行时（这里是它的 Python 绑定）加载运行。手机、嵌入式设备上跑的是同一个运行时的 C++ 版。
 import torch
 import torch.nn.functional as F

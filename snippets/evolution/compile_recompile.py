@@ -26,7 +26,7 @@ def f(x):
 
 
 for x in [torch.ones(2), torch.ones(2), torch.ones(3), torch.ones(4), torch.ones(2, dtype=torch.int32)]:
-    print(f"调用 f（{x.dtype}，形状 {tuple(x.shape)}）")
+    print(f"调用 f：{x.dtype}，形状 {tuple(x.shape)}")
     f(x)
 
 print("一共编译了", len(graphs), "张图")

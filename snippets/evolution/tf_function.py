@@ -55,7 +55,7 @@ print("if 变成了：", sorted({op.type for op in graph.get_operations()} & {"I
 print(abs_via_if(tf.constant([1.0, 2.0])).numpy(), abs_via_if(tf.constant([-1.0, -2.0])).numpy())
 
 
-# 而图里拿不到具体的值：在 tf.function 里调用 .numpy（）会直接报错
+# 而图里拿不到具体的值：在 tf.function 里调用 .numpy() 会直接报错
 @tf.function
 def needs_value(x):
     return float(x.numpy()[0])

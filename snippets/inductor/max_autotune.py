@@ -10,6 +10,9 @@ from torch._inductor import config
 from torch._inductor.utils import run_and_get_code
 
 torch.manual_seed(0)
+# 只用 1 个线程：多线程的 GEMM 在一台忙碌的 2 核机器上会被别的进程打断，
+# 实测耗时能差出几十倍，调优就会按噪声做选择
+torch.set_num_threads(1)
 # 第 4 章 first_call.py 里的小 MLP
 mlp = nn.Sequential(nn.Linear(256, 1024), nn.GELU(), nn.Linear(1024, 256)).eval()
 x = torch.randn(64, 256)
@@ -37,6 +40,10 @@ with torch.no_grad(), config.patch(freezing=True, max_autotune_gemm_backends="CP
 print("\n只用 C++ 模板，结果与 eager 一致：", torch.allclose(out, mlp(x), atol=1e-4))
 call = code[code.index("def call(") :].split("\n\n")[0]
 print("\n".join("    " + l.strip() for l in call.splitlines() if re.match(r"\s+(cpp_fused_|return)", l)))
-kernel = re.search(r"cpp_fused_addmm_gelu_0 = .*?r'''(.*?)'''", code, re.S).group(1)
-print("内核 cpp_fused_addmm_gelu_0 里：", ", ".join(sorted(set(re.findall(r"micro_gemm|erf", kernel)))))
+# 每个内核先做矩阵乘（micro_gemm），再在写出结果之前做 epilogue：看 epilogue 里有没有偏置加法和 GELU 的 erf
+for name, source in re.findall(r"^(cpp_fused_\w+) = async_compile\.cpp_pybinding\(.*?r'''(.*?)'''", code, re.S | re.M):
+    epilogue = [l for l in source.splitlines() if re.search(r"auto tmp\d+ = ", l)]
+    has = {"micro_gemm": "micro_gemm" in source, "偏置加法": any(" + tmp" in l for l in epilogue),
+           "erf": any(".erf()" in l for l in epilogue)}
+    print(f"内核 {name}：" + "，".join(f"{k} {'有' if v else '无'}" for k, v in has.items()))
 # --8<-- [end:template]

@@ -31,13 +31,17 @@ def nop(gm, example_inputs):
 
 
 # --8<-- [start:both]
+captured = {}  # 分区器的名字 → 它切出的前向图和反向图，留着画图用
+
 for partition in (default_partition, min_cut_rematerialization_partition):
 
     def fw_compiler(gm, example_inputs, name=partition.__name__):
         print(f"{name}：保存 {saved_by(gm)}")
+        captured[name] = [gm]
         return make_boxed_func(gm.forward)
 
     def bw_compiler(gm, example_inputs, name=partition.__name__):
+        captured[name].append(gm)
         if name.startswith("min_cut"):
             print("--- min_cut 分区得到的反向图 ---")
             print(gm.code.strip())

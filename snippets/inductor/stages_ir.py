@@ -43,17 +43,26 @@ def artifact(name):
 # --8<-- [start:pre]
 print("=== ir_pre_fusion：融合前的节点 ===")
 pre = artifact("ir_pre_fusion")
-for line in pre:
-    if m := re.match(r"(op\d+): (\w+)", line):  # 节点：名字和种类
-        name, kind = m.groups()
-        body = pre[pre.index(line) : pre.index(line) + 60]
-        if kind == "ExternKernelSchedulerNode":
-            what = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.node."))  # 调用的库函数
-        else:
-            sizes = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.group.iteration"))
-            reduction = next((l for l in body if "ops.reduction(" in l), None)
-            what = f"循环 {sizes}" + ("，归约 " + re.search(r"'(\w+)'", reduction).group(1) if reduction else "，逐元素")
-        print(f"{name:<4} {kind:<28} {what}")
+starts = [i for i, line in enumerate(pre) if re.match(r"op\d+: \w+", line)]
+for i, end in zip(starts, starts[1:] + [len(pre)]):
+    body = pre[i:end]  # 一个节点的全部日志行
+    name, kind = re.match(r"(op\d+): (\w+)", body[0]).groups()
+    buf = re.search(r"'(buf\d+)'", next(l for l in body if l.startswith(f"{name}.writes"))).group(1)
+    if kind == "ExternKernelSchedulerNode":
+        what = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.node."))  # 调用的库函数
+    else:
+        sizes = next(l.split(" = ")[1] for l in body if l.startswith(f"{name}.group.iteration"))
+        # 循环体里的运算（去掉读写内存、取下标、常量）：lowering 内联进来的逐元素运算都在这里
+        ops = []
+        for l in body:
+            for op in re.findall(r"ops\.(\w+)\(", l):
+                if op == "reduction":  # 归约写出它的种类，如 reduction(sum)
+                    kind_of = re.search(r"'(\w+)'", l).group(1)
+                    ops.append(f"reduction({kind_of})")
+                elif op not in ("load", "store", "store_reduction", "constant", "index_expr"):
+                    ops.append(op)
+        what = f"循环 {sizes}：{' '.join(ops)}"
+    print(f"{name:<4} 写 {buf:<5} {kind:<26} {what}")
 # --8<-- [end:pre]
 
 # --8<-- [start:fusion]

@@ -3,7 +3,7 @@ import torch
 
 
 def collatz_steps(n: torch.Tensor) -> int:
-    # 循环次数取决于数据本身，事先无法知道
+    # 循环次数依赖数据本身，事先无法知道
     steps = 0
     while n.item() != 1:
         if n % 2 == 0:  # 分支取决于张量的值

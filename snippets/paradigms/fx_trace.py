@@ -1,5 +1,5 @@
 # PyTorch 自己的“符号式视角”：torch.fx 用代理对象（Proxy）代替真实张量跑一遍 forward，
-# 把调用过的操作记录成一张计算图，而不做任何真正的计算。
+# 把调用过的运算记录成一张计算图，而不做任何真正的计算。
 import torch
 from torch import fx, nn
 
@@ -18,7 +18,7 @@ class Block(nn.Module):
 
 block = Block()
 gm = fx.symbolic_trace(block)
-print("计算图（每行一个节点：操作种类 / 名字 / 目标 / 输入）：")
+print("计算图（每行一个节点：节点种类 / 名字 / 目标 / 输入）：")
 for node in gm.graph.nodes:
     target = node.target if isinstance(node.target, str) else node.target.__name__
     print(f"  {node.op:<13} {node.name:<7} {target:<10} {list(map(str, node.args))}")

@@ -1,4 +1,4 @@
-# “命令式的每个操作都可能启动一个内核”：用 torch.profiler 数一数，
+# “命令式的每个运算都可能启动一个内核”：用 torch.profiler 数一数，
 # 同一个函数在 eager 下执行了几个 ATen 算子，torch.compile 之后又是几个。
 import os
 import re

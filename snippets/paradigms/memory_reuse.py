@@ -41,7 +41,7 @@ print("  ", " ".join(name for name, _ in mode.allocs))
 
 compiled = torch.compile(f)
 out, (code,) = run_and_get_code(compiled, x, w)
-# Inductor 生成的 Python 包装函数 call（）负责分配缓冲区、调用矩阵乘法库和融合后的 C++ 内核
+# Inductor 生成的 Python 包装函数 call() 负责分配缓冲区、调用矩阵乘法库和融合后的 C++ 内核
 body = code[code.index("def call(") :]
 body = body[: body.index("return (")]
 allocs = re.findall(r"(buf\d+) = empty_strided_cpu\(\((\d+), (\d+)\)", body)

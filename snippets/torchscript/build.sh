@@ -5,7 +5,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 build_dir="${1:-$here/build}"
 python="${PYTHON:-python}"
 
-# torch 轮子里就有 libtorch 的头文件和库；它们的位置、ABI 设置都从 Python 里问
+# torch wheel 包里就有 libtorch 的头文件和库；它们的位置、ABI 设置都从 Python 里问
 read -r includes libdir abi < <("$python" -c '
 import torch
 from torch.utils import cpp_extension

@@ -32,7 +32,7 @@ for _ in range(3):  # profiling executor：前几次调用收集形状信息，�
     f(x, y)
 print("默认：", kinds(torch.jit.last_executed_optimized_graph()))
 
-# 强行允许 CPU 融合：官方轮子编译时没带 LLVM，NNC 生成不了 CPU 代码
+# 强行允许 CPU 融合：官方 wheel 包编译时没带 LLVM，NNC 生成不了 CPU 代码
 torch._C._jit_override_can_fuse_on_cpu(True)
 g = torch.jit.script(make_pointwise())
 try:

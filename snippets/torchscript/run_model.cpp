@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-// 与 save_load.py 的 show（）同样的格式：保留 4 位小数，方便逐字比对
+// 与 save_load.py 的 show() 同样的格式：保留 4 位小数，方便逐字比对
 static void show(const char* label, const torch::Tensor& y) {
   torch::Tensor flat = y.contiguous().view(-1);
   std::printf("%s =", label);

@@ -17,7 +17,7 @@ class Gate(nn.Module):
 
     def forward(self, x):
         y = self.linear(x)
-        if x.sum() > 0:  # 数据相关的分支：script 把它保存在模型文件里
+        if x.sum() > 0:  # 依赖数据的分支：script 把它保存在模型文件里
             return y.relu()
         return -y
 

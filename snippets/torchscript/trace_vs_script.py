@@ -7,7 +7,7 @@ import torch
 warnings.filterwarnings("ignore", message="`torch.jit.", category=FutureWarning)
 
 
-# 输出取决于输入的“值”：这就是数据相关的控制流
+# 输出取决于输入的“值”：这就是依赖数据的控制流
 def gate(x):
     if x.sum() > 0:
         return x * 2
@@ -25,7 +25,7 @@ scripted = torch.jit.script(gate)
 print("eager   :", gate(pos), gate(neg))
 print("traced  :", traced(pos), traced(neg))
 print("scripted:", scripted(pos), scripted(neg))
-print("traced（neg）正确吗？", torch.equal(traced(neg), gate(neg)))
+print("traced(neg) 正确吗？", torch.equal(traced(neg), gate(neg)))
 
 print("=== traced.graph ===")
 print(traced.graph)

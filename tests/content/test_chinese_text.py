@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from sitekit import chinese
+from sitekit.config import ROOT
+
+
+def test_the_lint_sees_every_hand_written_page_and_no_generated_notebook():
+    checked = {p.relative_to(ROOT).as_posix() for p in chinese.files()}
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert pages <= checked, f"pages the lint skips: {sorted(pages - checked)}"
+    assert {"docs/playground/index.md", "docs/glossary.toml"} <= checked
+    assert not [p for p in checked if p.startswith("docs/playground/") and p.endswith((".ipynb", ".py"))]
 
 
 def test_site_text_has_no_typography_findings():

@@ -51,3 +51,26 @@ def test_every_terms_first_chapter_exists():
     for term in glossary.terms():
         page = term.page.partition("#")[0]
         assert (DOCS / page).exists(), f"{term.zh}: {term.page} does not exist"
+
+
+def test_an_alias_is_accepted_listed_and_linked():
+    guard = next(t for t in glossary.terms() if t.zh == "guard")
+    assert "守卫" in guard.aliases
+    assert not any("守卫" in t.variants for t in glossary.terms())
+    assert not glossary.variants_in("# 标题\n\n第一次写作 guard（守卫）。\n")
+    row = next(r for r in glossary.table({}).splitlines() if 'id="term-guard"' in r)
+    assert "也写作：守卫" in row  # the search splits at "：", so a search for 守卫 finds this row
+    out, _ = glossary.link_first_uses("<p>这里的守卫是 guard。</p>", "../glossary/")
+    assert '#term-guard" title="guard — ' in out and ">守卫</a>" in out
+
+
+def test_a_variant_inside_an_accepted_spelling_is_not_reported():
+    found = [v.found for v in glossary.variants_in("# 标题\n\nminifier（最小化工具）不是小化工具。\n")]
+    assert found == ["小化工具"]
+
+
+def test_search_finds_the_glossary_entry_under_an_alias(built_site):
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    assert any(doc["location"].startswith("glossary/") and "守卫" in doc["text"] for doc in index["docs"])

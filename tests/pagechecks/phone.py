@@ -1,4 +1,5 @@
-"""At 390x844 only code blocks and tables may be wider than the screen, and they scroll."""
+"""At 390x844 only code blocks, tables and graph drawings may be wider than the screen, and
+they scroll; a graph drawing's text is never drawn below 12 px."""
 
 from __future__ import annotations
 
@@ -13,4 +14,5 @@ def check_phone_layout(page, rel: str) -> list[str]:
     problems += [f"{where}: {t}" for t in state["tables"]]
     if state["pageWidth"] > state["vw"] + 1 and not problems:
         problems.append(f"{where}: page scrolls sideways ({state['pageWidth']} px wide, screen {state['vw']} px)")
+    problems += [f"{where}: {p}" for p in page.evaluate(script("graphs"))["problems"]]
     return problems

@@ -92,3 +92,53 @@ def test_a_deferred_diagram_is_still_read_as_drawn():
 def test_a_block_of_unknown_height_does_not_push_the_rest_out_of_the_first_screens():
     html = page('<p><img src="chart.svg"></p>' + "<p>第一屏</p>" * 3)
     assert not marked(rl.mark(html))
+
+
+def _code_block(n: int) -> str:
+    spans = "".join(f'<span class="n">x{i}</span> <span class="o">=</span> &lt;{i}&gt;\n' for i in range(n))
+    return f'<div class="highlight"><pre><span></span><code>{spans}</code></pre></div>'
+
+
+def _lazy_block(n: int) -> str:
+    return ('<div class="highlight"><pre><code>plain text\nof the block\n<template data-lazy-highlight>'
+            + "<span>y</span>\n" * n + "</template></code></pre></div>")
+
+
+def test_the_fast_reading_marks_what_htmlparser_would(monkeypatch):
+    """mark() reads pages with sitekit.htmlscan, without lazily highlighted markup, code blocks
+    as their text; HTMLParser reading the whole page must give the same marks."""
+    svg = '<div class="mermaid"><template shadowrootmode="open"><svg viewBox="0 0 800 320"><style>#m .a>.b{}</style><g><text>标签</text></g></svg></template></div>'
+    cells = ('<div class="jupyter-wrapper"><div class="jp-Notebook">'
+             + '<div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown">'
+             + "<h2 id='n'>一节</h2><p>" + "汉" * 200 + "</p><p>后文 <em>强调</em></p></div></div>"
+             + '<div class="jp-Cell jp-CodeCell"><div class="jp-InputArea">' + _code_block(30) + "</div>"
+             + '<div class="jp-OutputArea"><pre>' + "输出 " * 80 + "\nline</pre></div></div>"
+             + "</div></div>")
+    body = (FILLER + _lazy_block(60) + "<p>正文 <code>torch.compile</code> &amp; <a href='#x'>链接<span>嵌套</span></a></p>"
+            + _code_block(50) + _lazy_block(80) + "<!-- a comment --><h2 id='x'>标题</h2>"
+            + "<details><summary>输出</summary>" + _code_block(20) + "</details>"
+            + "<details open><summary>开</summary><p>" + "字" * 300 + "<br>下一行</p></details>"
+            + svg + '<p><img src="a.png" height="320"></p><hr>'
+            + '<div class="admonition note"><p class="admonition-title">注</p><p>' + "说明" * 80 + "</p></div>"
+            + "<table><tr><td>一</td><td>二</td></tr></table><script>var a = '<p>';</script>" + cells)
+    html = page(body)
+    fed, start, cuts = rl._fed(html)
+    assert "<span>y</span>" not in fed
+    rl.htmlscan.scan(fed, rl._TreeBuilder(fed, start, cuts))  # read fast, not left to HTMLParser
+    fast = rl.mark(html)
+    assert len(marked(fast)) >= 8
+
+    def unusual(*args):
+        raise rl.htmlscan.Unusual("as if")
+
+    monkeypatch.setattr(rl.htmlscan, "scan", unusual)
+    assert rl.mark(html) == fast
+    monkeypatch.setattr(rl, "_fed", lambda html: (html, 0, ([], [])))  # the whole page, as it was read before
+    assert rl.mark(html) == fast
+
+
+def test_a_code_block_is_read_whole_when_it_holds_more_than_code():
+    code = rl._code_text('<span class="n">a</span> &lt;b&gt;\n<template data-lazy-highlight></template>')
+    assert code == "a <b>\n"
+    assert rl._code_text("a <h2 id='x'>b</h2>") is None  # a heading inside counts (has_heading)
+    assert rl._code_text("a < b") is None  # a stray `<`: HTMLParser's reading of it, not a guess
