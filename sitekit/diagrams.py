@@ -99,7 +99,10 @@ def lift(page_html: str) -> tuple[str, list[str]]:
             return m[0]
         # The source stays with the drawing, for the tests that check what it shows.
         graph = GRAPH_SOURCE.match(source)
-        extra = f' data-graph="{html.escape(graph[1])}"' if graph else ""
+        # A graph drawing scrolls inside its box when wider than the screen: it takes the
+        # keyboard focus so it can be scrolled without a mouse (axe scrollable-region-focusable).
+        extra = (f' data-graph="{html.escape(graph[1])}" tabindex="0" role="group" '
+                 f'aria-label="由 {html.escape(graph[1])} 的运行画出的图"') if graph else ""
         stash.append(f'<div class="mermaid" data-diagram="{path.stem}" data-source="{html.escape(source)}"{extra}>'
                      f'<template shadowrootmode="open">{path.read_text("utf-8")}</template></div>')
         return f'<div data-diagram-stash="{len(stash) - 1}"></div>'

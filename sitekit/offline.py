@@ -86,6 +86,11 @@ OFFLINE_CSS = """\
   .md-typeset pre > code { white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal }
   .md-typeset table:not([class]) th, .md-typeset table:not([class]) td { min-width: 0; padding: .5em .6em; overflow-wrap: anywhere }
   .md-typeset code { overflow-wrap: anywhere }
+  /* the journey page (sitekit/journey.py): its mapping table and panes, wrapped to the paper */
+  .md-typeset table.journey-table { display: table; width: 100%; table-layout: fixed; font-size: .6rem }
+  .md-typeset table.journey-table th, .md-typeset table.journey-table td { min-width: 0; padding: .3em; overflow-wrap: anywhere }
+  .journey-code { overflow: visible; max-height: none }
+  .journey-code code { white-space: pre-wrap; overflow-wrap: anywhere }
   .md-typeset .mermaid, .md-typeset img { break-inside: avoid }
   #print-site-page pre { page-break-inside: auto }
   #print-site-cover-page { break-after: page; padding-top: 30vh }

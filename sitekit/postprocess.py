@@ -177,6 +177,13 @@ def _text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html)).replace("¶", "").strip()
 
 
+def _keys(html: str) -> tuple[str, str]:
+    """A heading's text, and its text without inline code (mkdocs-jupyter's table of contents
+    drops inline code from a title: `编译模式：`mode` 参数` is listed as `编译模式： 参数`),
+    both without whitespace."""
+    return "".join(_text(html).split()), "".join(_text(re.sub(r"<code\b.*?</code>", "", html, flags=re.S)).split())
+
+
 def fix_notebook_anchors(content: str, toc) -> str:
     """nbconvert's slugs drop Chinese characters (`id=""` for most headings) while mkdocs-jupyter's
     table of contents links to Python-Markdown slugs (`#_1`, `#_2`): give each heading the id
@@ -185,13 +192,14 @@ def fix_notebook_anchors(content: str, toc) -> str:
 
     def walk(items):
         for item in items:
-            wanted.setdefault(_text(item.title), []).append(item.id)
+            wanted.setdefault("".join(_text(item.title).split()), []).append(item.id)
             walk(item.children)
 
     walk(toc)
 
     def repl(m):
-        ids = wanted.get(_text(m["html"]))
+        full, without_code = _keys(m["html"])
+        ids = wanted.get(full) or wanted.get(without_code)
         if not ids:
             return m[0]
         new = ids.pop(0)

@@ -736,20 +736,14 @@ with mock.patch("torch._inductor.compile_fx.min_cut_rematerialization_partition"
 
 
 # %% [markdown]
-# 两种分区器切出的前向图和反向图，由脚本的运行直接画出。双边框的节点是前向保存、反向要用的张量，连着它在两张图里的位置：
-#
-# **default_partition**
-#
+# 两种分区器切出的前向图和反向图，由脚本的运行直接画出。双边框的节点是前向保存、反向要用的张量，连着它在两张图里的位置。先看 `default_partition`：
 #
 # （这里在 [网页版](../../inductor/) 上有一张示意图。）
 #
 #
-#
-# **min_cut_rematerialization_partition**
-#
+# 再看 `min_cut_rematerialization_partition`：保存的张量少了一个，反向图里多了一次 `sin`。
 #
 # （这里在 [网页版](../../inductor/) 上有一张示意图。）
-#
 #
 #
 # - `default_partition` 保存了三个张量：`x`（`primals_1`）、`mm` 和第一个 `sin` 的结果。

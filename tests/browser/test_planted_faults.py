@@ -59,6 +59,7 @@ def planted_site(tmp_path_factory) -> Path:
         "theme": {"custom_dir": str(work / "theme")},
         "extra_css": [],
         "extra_javascript": [],
+        "hooks": [],  # mkdocs.yml's hook (sitekit/offline.py) is a path relative to it
         "watch": [],
         "nav": [{p.stem: p.name} for p in sorted((FIXTURE / "docs").glob("*.md"))],
     }

@@ -61,6 +61,8 @@ def walk(browser, built_site: Path, site_url: str, pages: list[str], *, scheme: 
                 screenshot(page, f"{shots}{label}-{rel or 'home'}", full_page=False)
             if label == "dark":  # each diagram, to see it on the dark background
                 for i, diagram in enumerate(page.locator("div.mermaid").all(), 1):
+                    if not diagram.is_visible():  # in a content tab not shown
+                        continue
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                     diagram.screenshot(path=str(SCREENSHOTS / f"{shots}dark-{(rel or 'home').strip('/').replace('/', '_')}-diagram{i}.png"))
             page.wait_for_timeout(100)  # let late console errors arrive
