@@ -179,7 +179,7 @@ def _text(html: str) -> str:
 
 def _keys(html: str) -> tuple[str, str]:
     """A heading's text, and its text without inline code (mkdocs-jupyter's table of contents
-    drops inline code from a title: `编译模式：`mode` 参数` is listed as `编译模式： 参数`),
+    drops inline code from a title: a heading "A `mode` B" is listed as "A  B"),
     both without whitespace."""
     return "".join(_text(html).split()), "".join(_text(re.sub(r"<code\b.*?</code>", "", html, flags=re.S)).split())
 
