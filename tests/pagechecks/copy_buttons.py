@@ -72,13 +72,18 @@ def check_copy_buttons(page, rel: str, md_file: Path | None, bases: list[Path]) 
         if len(buttons) != 1:
             problems.append(f"{where}: code block {i + 1} has {len(buttons)} copy buttons once in view, not 1")
             continue
-        buttons[0].click()  # hovers the block and clicks, as a reader would
         copied = ""
-        for _ in range(20):
-            copied = page.evaluate("navigator.clipboard.readText()")
+        # The clipboard is written asynchronously; on a loaded CI machine (3 browser workers on
+        # 2 cores) that took over a second once. A reader whose click did nothing clicks again.
+        for _attempt in range(2):
+            buttons[0].click()  # hovers the block and clicks, as a reader would
+            deadline = time.monotonic() + 5
+            while not copied and time.monotonic() < deadline:
+                copied = page.evaluate("navigator.clipboard.readText()")
+                if not copied:
+                    time.sleep(0.05)
             if copied:
                 break
-            time.sleep(0.05)
         if _normalise_code(copied) != _normalise_code(expected[i]):
             first = expected[i].strip().splitlines()[0] if expected[i].strip() else ""
             problems.append(
