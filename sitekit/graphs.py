@@ -198,7 +198,9 @@ def from_jit(graph) -> Graph:
                         if v.debugName() in producer:
                             out.edge(producer[v.debugName()], ret)
                     out.edge(ret, join)
-                    out.boxes.append((f"{n.kind()} 的第 {i + 1} 支（条件为{'真' if i == 0 else '假'}）", inner))
+                    # A short title: a box is as wide as its nodes, and a longer one wraps over them.
+                    title = ("条件为真时", "条件为假时")[i] if n.kind() == "prim::If" else f"{n.kind()} 的第 {i + 1} 块"
+                    out.boxes.append((title, inner))
                 if box is not None:
                     box.append(join)
                 for v in n.outputs():

@@ -92,6 +92,11 @@ OFFLINE_CSS = """\
   .journey-code { overflow: visible; max-height: none }
   .journey-code code { white-space: pre-wrap; overflow-wrap: anywhere }
   .md-typeset .mermaid, .md-typeset img { break-inside: avoid }
+  /* Material keeps an admonition or <details> whole on one page: a long answer or note then
+     leaves the rest of the page before it blank. Let it continue on the next page instead,
+     its title kept with its first lines. */
+  .md-typeset .admonition, .md-typeset details { page-break-inside: auto; break-inside: auto }
+  .md-typeset .admonition-title, .md-typeset details > summary { break-after: avoid }
   #print-site-page pre { page-break-inside: auto }
   #print-site-cover-page { break-after: page; padding-top: 30vh }
   #print-site-cover-page .cover-title { font-size: 2.4em; font-weight: 700; line-height: 1.3 }
@@ -270,22 +275,26 @@ def finish_print_page(page_html: str, config) -> str:
 
 
 _DRAWING = re.compile(r'(<template shadowrootmode="open">)(<svg\b[^>]*>)')
+# A4 is 297 mm high, 34 mm of it margins (OFFLINE_CSS's @page).
+DRAWING_MAX_HEIGHT = "195mm"
 
 
 def fit_drawing(svg_tag: str) -> str:
-    """A drawing's <svg> tag that scales down to the width of the paper: mermaid gives some
-    drawings (the graphs of sitekit/graphs.py) a fixed size, which on the site scrolls
-    sideways in its box and on paper would be cut off at the margin."""
+    """A drawing's <svg> tag that fits the paper. Mermaid gives some drawings (the graphs of
+    sitekit/graphs.py) a fixed size, which on the site scrolls sideways in its box and on
+    paper would be cut off at the margin: they scale down to the paper's width. A tall one
+    (a flowchart top to bottom) scales down to 3/4 of the page's height, so the heading and
+    the sentence before it stay on its page instead of ending the page before it blank."""
+    fit = [f"max-height: {DRAWING_MAX_HEIGHT}"]
     width = re.search(r'\swidth="([\d.]+)"', svg_tag)
-    if width is None:
-        return svg_tag
-    svg_tag = re.sub(r'\s(?:width|height)="[\d.]+"', "", svg_tag)
-    fit = f"max-width: {float(width[1]):.0f}px"
+    if width is not None:
+        svg_tag = re.sub(r'\s(?:width|height)="[\d.]+"', "", svg_tag)
+        fit.insert(0, f"max-width: {float(width[1]):.0f}px")
+        svg_tag = svg_tag.replace("<svg", '<svg width="100%"', 1)
+    style = "; ".join(fit)
     if ' style="' in svg_tag:
-        svg_tag = svg_tag.replace(' style="', f' style="{fit}; ', 1)
-    else:
-        svg_tag = svg_tag.replace("<svg", f'<svg style="{fit}"', 1)
-    return svg_tag.replace("<svg", '<svg width="100%"', 1)
+        return svg_tag.replace(' style="', f' style="{style}; ', 1)
+    return svg_tag.replace("<svg", f'<svg style="{style}"', 1)
 
 
 def cover_html(config) -> str:

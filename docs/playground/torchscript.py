@@ -120,7 +120,7 @@ print(scripted.graph)
 # （这里在 [网页版](../../torchscript/) 上有一张示意图。）
 #
 #
-# 再看 script 编译出的图：`prim::If` 的两支各在一个框里，`x - 10` 那一支 trace 根本没有见过。
+# 再看 script 编译出的图：`prim::If` 的两支各在一个框里（条件为真时、条件为假时），`x - 10` 那一支 trace 根本没有见过。
 #
 # （这里在 [网页版](../../torchscript/) 上有一张示意图。）
 #

@@ -45,7 +45,7 @@ def test_a_scripted_if_has_both_branches_and_a_traced_one_only_the_taken_one():
         scripted = graphs.from_jit(torch.jit.script(gate).graph)
         traced = graphs.from_jit(torch.jit.trace(gate, torch.ones(2)).graph)
     labels = {ident: label for ident, label, _ in scripted.nodes}
-    assert [title for title, _ in scripted.boxes] == ["prim::If 的第 1 支（条件为真）", "prim::If 的第 2 支（条件为假）"]
+    assert [title for title, _ in scripted.boxes] == ["条件为真时", "条件为假时"]
     assert "aten::mul" in [labels[i] for i in scripted.boxes[0][1]]
     assert "aten::sub" in [labels[i] for i in scripted.boxes[1][1]]
     assert not traced.boxes and "aten::sub" not in {label for _, label, _ in traced.nodes}

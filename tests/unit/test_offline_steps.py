@@ -125,7 +125,12 @@ def test_note_goes_under_the_playground_title():
 def test_a_drawing_of_fixed_size_scales_down_to_the_paper():
     tag = '<svg id="m" width="805.3" xmlns="http://www.w3.org/2000/svg" height="802" viewBox="0 0 805.3 802">'
     fitted = offline.fit_drawing(tag)
-    assert 'width="100%"' in fitted and 'style="max-width: 805px"' in fitted and 'height=' not in fitted
+    limit = offline.DRAWING_MAX_HEIGHT
+    assert 'width="100%"' in fitted and f'style="max-width: 805px; max-height: {limit}"' in fitted
+    assert 'height=' not in fitted.replace("max-height", "")
     assert 'viewBox="0 0 805.3 802"' in fitted, "the viewBox keeps the proportions"
+    # A flowchart mermaid already lets shrink to the width: only its height is limited.
     already = '<svg id="m" width="100%" style="max-width: 532.7px;" viewBox="0 0 532.7 854">'
-    assert offline.fit_drawing(already) == already
+    assert offline.fit_drawing(already) == already.replace('style="', f'style="max-height: {limit}; ')
+    # 3/4 of an A4 page's 263 mm between the margins leaves room for the heading above it.
+    assert 150 <= float(limit.removesuffix("mm")) <= 263 * 0.75
