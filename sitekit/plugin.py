@@ -22,7 +22,8 @@ modules into the build, and defines nothing they define.
   (sitekit.postprocess.defer_highlighting) and rendering the blocks below the first screens
   (sitekit.render_later);
 - journey: the panes and the mapping table of the journey page (docs/journey.md), from its snippet's captured output
-  (sitekit.journey).
+  (sitekit.journey);
+- always: the search index rewritten in UTF-8 (sitekit.postprocess.utf8_search_index).
 
 `parts` turns parts off, for a site that needs only some (the planted-fault site of the
 browser tests uses `parts: [vendor]`).
@@ -193,9 +194,13 @@ class SitekitPlugin(BasePlugin[SitekitConfig]):
 
     on_post_page = CombinedEvent(_before_mermaid2, _after_mermaid2)
 
+    @event_priority(-50)  # after Material's search plugin writes the index, before its offline plugin reads it
     def on_post_build(self, config):
         if "playground" in self.on:
             self.notebook_pages.evict()
+        index = Path(config["site_dir"]) / "search" / "search_index.json"
+        if index.is_file():
+            index.write_text(postprocess.utf8_search_index(index.read_text("utf-8")), "utf-8")
 
 
 def _docs(config) -> Path:

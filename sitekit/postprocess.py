@@ -25,11 +25,15 @@
   then neither styles nor lays out those spans, and Material's bundle, which measures every
   code block, works on a page a third the size. The text is the same either way: copy
   buttons, find-in-page and the 运行 buttons see the same code.
+- utf8_search_index: Material's search plugin writes search_index.json with every non-ASCII
+  character escaped (`\\u4e2d`, 6 bytes; jieba puts a `\\u200b` between Chinese words):
+  the same JSON in UTF-8 is 235 -> 214 kB gzip'd, and every page fetches it at load.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from html import unescape
 
@@ -261,3 +265,8 @@ def defer_highlighting(html: str) -> str:
         pos = close
     out.append(html[pos:])
     return "".join(out)
+
+
+def utf8_search_index(text: str) -> str:
+    """The search index, the same JSON value, its non-ASCII characters written as UTF-8."""
+    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))

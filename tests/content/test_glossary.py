@@ -74,3 +74,13 @@ def test_search_finds_the_glossary_entry_under_an_alias(built_site):
 
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
     assert any(doc["location"].startswith("glossary/") and "守卫" in doc["text"] for doc in index["docs"])
+
+
+def test_search_index_is_written_in_utf8(built_site):
+    """Material escapes every Chinese character (6 bytes); the build rewrites it as UTF-8."""
+    import re
+
+    text = (built_site / "search" / "search_index.json").read_text("utf-8")
+    # `\\u200b` (an escaped backslash) in the separator regex is fine; `\u200b` is an escape
+    escapes = re.findall(r"(?<!\\)\\u[0-9a-fA-F]{4}", text)
+    assert not escapes and "守卫" in text, escapes[:5]
