@@ -29,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sitekit import stored as stored_files
 from sitekit.config import DOCS, ROOT
 
 STORE = DOCS / "assets" / "diagrams"
@@ -180,16 +181,6 @@ def main(argv=None) -> int:
             print(result.stdout, file=sys.stderr)
             return result.returncode
         drawings = _draw(Path(tmp) / "site")
-    STORE.mkdir(parents=True, exist_ok=True)
-    for k, svg in drawings.items():
-        svg = compact(svg)
-        path = STORE / f"{k}.svg"
-        if not path.exists() or path.read_text("utf-8") != svg:
-            path.write_text(svg, "utf-8")
-            print(f"drew {path.relative_to(ROOT)}")
-    for path in STORE.glob("*.svg"):
-        if path.stem not in drawings:
-            path.unlink()
-            print(f"removed {path.relative_to(ROOT)} (no page draws it)")
+    stored_files.sync(STORE, {k: compact(svg) for k, svg in drawings.items()}, ".svg", gone=" (no page draws it)")
     print(f"{len(drawings)} diagram(s) stored in {STORE.relative_to(ROOT)}/")
     return 0

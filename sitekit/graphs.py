@@ -40,6 +40,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sitekit import stored as stored_files
 from sitekit.config import ROOT, SNIPPETS
 
 SUFFIX = ".graphs"
@@ -466,17 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             print(e, file=sys.stderr)
             status = 1
             continue
-        folder = snippet.path.with_suffix(SUFFIX)
-        folder.mkdir(exist_ok=True)
-        for key, source in drawn.items():
-            target = path(snippet, key)
-            if not target.exists() or target.read_text("utf-8") != source:
-                target.write_text(source, "utf-8")
-                print(f"drew {os.path.relpath(target, ROOT)}")
-        for old in folder.glob("*.mmd"):
-            if old.stem not in drawn:
-                old.unlink()
-                print(f"removed {os.path.relpath(old, ROOT)}")
+        stored_files.sync(snippet.path.with_suffix(SUFFIX), drawn, ".mmd")
     return status
 
 
