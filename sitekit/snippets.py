@@ -258,10 +258,3 @@ def detect_device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def detect_build() -> Build:
-    """The build of the torch imported by this process."""
-    import torch
-
-    return Build(versions.release(torch.__version__), detect_device())
