@@ -58,8 +58,8 @@ def test_an_alias_is_accepted_listed_and_linked():
     assert "守卫" in guard.aliases
     assert not any("守卫" in t.variants for t in glossary.terms())
     assert not glossary.variants_in("# 标题\n\n第一次写作 guard（守卫）。\n")
-    row = next(r for r in glossary.table({}).splitlines() if 'id="term-guard"' in r)
-    assert "也写作：守卫" in row  # the search splits at "：", so a search for 守卫 finds this row
+    entry = next(e for e in glossary.entries({}).split("\n<span ") if 'id="term-guard"' in e)
+    assert "也写作：守卫" in entry  # the search splits at "：", so a search for 守卫 finds this entry
     out, _ = glossary.link_first_uses("<p>这里的守卫是 guard。</p>", "../glossary/")
     assert '#term-guard" title="guard — ' in out and ">守卫</a>" in out
 
