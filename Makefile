@@ -194,4 +194,4 @@ bench-build: $(DOCS_STAMP) $(NODE_STAMP) $(THEBE_STAMP)
 	$(BIN)/python -m bench.build_time --rounds $(BUILD_ROUNDS)
 
 clean:
-	rm -rf site .cache .pytest_cache docs/assets/vendor .venvs
+	rm -rf site dist .cache .pytest_cache docs/assets/vendor .venvs
