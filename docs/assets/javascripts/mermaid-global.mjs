@@ -48,8 +48,11 @@ function near(source) {
 
 const lazyMermaid = {
   initialize(config) {
-    settings = config;
-    if (loaded) loaded.then((mermaid) => mermaid.initialize(config));
+    // Mermaid outlines subgraphs and some shapes with rough.js, which jitters each path with
+    // a random seed unless given one: with a fixed seed the same source draws the same SVG, so
+    // `make diagrams` leaves the stored drawings of unchanged diagrams alone.
+    settings = { ...config, handDrawnSeed: 1 };
+    if (loaded) loaded.then((mermaid) => mermaid.initialize(settings));
   },
   async render(id, source, ...rest) {
     await near(source);
