@@ -28,8 +28,7 @@ TIMINGS = """() => new Promise(resolve => {
 })""" % INDEX
 
 
-def _requested(page) -> bool:
-    return page.evaluate("document.documentElement.dataset.searchIndex === 'requested'")
+REQUESTED = "document.documentElement.dataset.searchIndex === 'requested'"  # set by the partial's release()
 
 
 @pytest.mark.parametrize("rel", ["", "glossary/", "compile/"])
@@ -64,9 +63,9 @@ def test_reaching_for_search_requests_the_index_at_once(chromium, site_url, reac
         page.wait_for_function("document.documentElement.classList.contains('js')")  # the bundle ran
         if not query:
             page.wait_for_timeout(300)
-            assert not _requested(page), "the search index was requested before the page had loaded"
+            assert not page.evaluate(REQUESTED), "the search index was requested before the page had loaded"
             page.locator("input.md-search__input").focus()
-        page.wait_for_function("document.documentElement.dataset.searchIndex === 'requested'", timeout=5000)
+        page.wait_for_function(REQUESTED, timeout=5000)
         assert page.evaluate("document.readyState") != "complete", "the page finished loading: the test proves nothing"
         assert held, "the deferred script was not held"
         for route in held:
